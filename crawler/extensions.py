@@ -1,0 +1,107 @@
+"""Crawl report: a progress line on a terminal and per-source statistics on disk.
+
+Statistics of every crawl (pages, decisions new/changed, documents, errors, blocked, how
+it finished) are appended to ``data/state/<source>.json``; ``penalty-archive sources``
+shows the latest.
+"""
+
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+
+from scrapy import signals
+
+from crawler.pipelines import iter_raw
+
+HISTORY = 20
+
+
+def state_path(data_dir, source):
+    return os.path.join(data_dir, "state", "%s.json" % source)
+
+
+def load_state(data_dir, source):
+    try:
+        with open(state_path(data_dir, source), encoding="utf-8") as f:
+            return json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"source": source, "crawls": []}
+
+
+class CrawlReport:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.data_dir = crawler.settings.get("PENALTY_ARCHIVE_DATA")
+        self.progress = crawler.settings.getbool("PROGRESS") and sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.last_print = 0.0
+        self.known = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        self.known = {item["key"]: item.get("document_sha256")
+                      for item in iter_raw(self.data_dir, spider.name) if item.get("key")}
+
+    def item_scraped(self, item, spider):
+        key = item.get("key")
+        if key not in self.known:
+            self.stats.inc_value("penalty_archive/new")
+        elif self.known[key] != item.get("document_sha256"):
+            self.stats.inc_value("penalty_archive/changed")
+        self.known[key] = item.get("document_sha256")
+        self._maybe_print(spider)
+
+    def response_received(self, response, request, spider):
+        self.stats.inc_value("penalty_archive/pages")
+        self._maybe_print(spider)
+
+    def figures(self):
+        get = self.stats.get_value
+        return {name: get("penalty_archive/" + name, 0)
+                for name in ("pages", "items", "new", "changed", "documents",
+                             "document_pending", "errors", "blocked", "retries")}
+
+    def _maybe_print(self, spider):
+        now = time.monotonic()
+        if not self.progress or now - self.last_print < 1.0:
+            return
+        self.last_print = now
+        f = self.figures()
+        rate = f["items"] / max(now - self.started, 1e-6)
+        sys.stderr.write("\r%s: %d pages, %d items (%d new), %d documents, %d errors, "
+                         "%d blocked, %.1f items/s " % (spider.name, f["pages"], f["items"],
+                                                        f["new"], f["documents"], f["errors"],
+                                                        f["blocked"], rate))
+        sys.stderr.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.progress:
+            sys.stderr.write("\n")
+        figures = self.figures()
+        figures["errors"] += self.stats.get_value("log_count/ERROR", 0)
+        record = dict(figures, finished_at=datetime.now(timezone.utc).replace(
+            microsecond=0).isoformat(), reason=reason,
+            seconds=round(time.monotonic() - self.started, 1),
+            replay=bool(self.crawler.settings.get("REPLAY_SERVER")),
+            ok=reason == "finished" and figures["pages"] > 0 and not figures["blocked"])
+        state = load_state(self.data_dir, spider.name)
+        state["crawls"] = (state["crawls"] + [record])[-HISTORY:]
+        if record["ok"]:
+            state["last_success"] = record["finished_at"]
+        path = state_path(self.data_dir, spider.name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(state, f, ensure_ascii=False, indent=1)
+        os.replace(path + ".tmp", path)
+        spider.crawl_report = record

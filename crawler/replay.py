@@ -1,0 +1,213 @@
+"""Replay saved responses over real HTTP on 127.0.0.1, so spiders run unchanged offline.
+
+A replay is a set of exchanges (request method, URL and form -> status, headers, body),
+read from WARC files that earlier crawls recorded, or built by a source's
+``replay_exchanges(fixture_dir, corpus_dir)`` hook from its fixture folder (or, for the
+demo, from the real material in ../shared/corpus).  ``ReplayDownloadHandler`` sends each
+request to this server with the original host in a header, below every middleware, so
+the spider, cookies, robots.txt and the WARC recorder all see the site's own URLs; the
+server answers with the
+saved response, or 404 with a message naming the request it has no answer for.
+
+Form parameters that a site makes fresh for every request (e.g. a time-based token) are
+left out of the match; each spider names them in ``replay_ignore_params``.
+"""
+
+import glob
+import json
+import logging
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from warcio.archiveiterator import ArchiveIterator
+
+log = logging.getLogger(__name__)
+
+REPLAY_HOST_HEADER = "X-Replay-Host"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
+              "proxy-connection", "upgrade", "te", "trailer"}
+
+
+def exchange(method, url, form=None, body=b"", json_body=None, status=200,
+             content_type="application/octet-stream", headers=None):
+    if json_body is not None:
+        body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        content_type = "application/json; charset=utf-8"
+    return {"method": method, "url": url, "form": form, "status": status,
+            "headers": list(headers or [("Content-Type", content_type)]), "body": body}
+
+
+def _key(method, netloc, path, query, form, ignore):
+    items = tuple(sorted((k, v) for k, v in (form or {}).items() if k not in ignore))
+    return (method.upper(), netloc.lower(), path or "/", query, items)
+
+
+def _form(body, content_type):
+    if body and "x-www-form-urlencoded" in (content_type or ""):
+        return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return None
+
+
+def exchanges_from_warc(path):
+    """(exchanges, {source: spider arguments}) recorded in a WARC file."""
+    responses, requests, arguments = {}, {}, {}
+    with open(path, "rb") as f:
+        for record in ArchiveIterator(f):
+            kind = record.rec_type
+            if kind == "warcinfo":
+                fields = dict(line.split(": ", 1) for line in record.content_stream().read()
+                              .decode("utf-8").splitlines() if ": " in line)
+                if "penalty-archive-source" in fields:
+                    arguments[fields["penalty-archive-source"]] = json.loads(
+                        fields.get("penalty-archive-arguments") or "{}")
+                continue
+            if kind not in ("request", "response"):
+                continue
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            body = record.content_stream().read()
+            if kind == "response":
+                responses[record_id] = (record, body)
+            else:
+                concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
+                requests[concurrent] = (record, body)
+    out = []
+    for record_id, (record, body) in responses.items():
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        status = int(record.http_headers.get_statuscode())
+        headers = [(k, v) for k, v in record.http_headers.headers if k.lower() not in HOP_BY_HOP]
+        method, form = "GET", None
+        if record_id in requests:
+            request, request_body = requests[record_id]
+            method = request.http_headers.protocol  # "POST /path HTTP/1.1": first token
+            form = _form(request_body, request.http_headers.get_header("Content-Type"))
+        out.append({"method": method, "url": url, "form": form, "status": status,
+                    "headers": headers, "body": body})
+    return out, arguments
+
+
+class ReplayServer:
+    def __init__(self, exchanges, ignore_params=()):
+        self.ignore = set(ignore_params)
+        self.table = {}
+        for ex in exchanges:
+            parts = urlsplit(ex["url"])
+            key = _key(ex["method"], parts.netloc, parts.path, parts.query, ex["form"],
+                       self.ignore)
+            self.table[key] = ex  # the latest recording of an exchange wins
+        self.misses = []
+        self.hits = 0
+        self._server = None
+
+    def lookup(self, method, netloc, path, query, form):
+        return self.table.get(_key(method, netloc, path, query, form, self.ignore))
+
+    def start(self, port=0):
+        replay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                netloc = self.headers.get(REPLAY_HOST_HEADER) or self.headers.get("Host", "")
+                ex = replay.lookup(self.command, netloc, parts.path, parts.query,
+                                   _form(body, self.headers.get("Content-Type")))
+                if ex is None:
+                    if parts.path != "/robots.txt":
+                        replay.misses.append("%s %s%s" % (self.command, netloc, self.path))
+                        log.warning("replay has no answer for %s %s%s %.200r", self.command,
+                                    netloc, self.path, body)
+                    payload = b"no saved response for this request"
+                    self.send_response(404)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                replay.hits += 1
+                self.send_response(ex["status"])
+                for name, value in ex["headers"]:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(ex["body"])))
+                self.end_headers()
+                self.wfile.write(ex["body"])
+
+            do_GET = do_POST = do_HEAD = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return "127.0.0.1:%d" % self._server.server_address[1]
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+class ReplayDownloadHandler:
+    """Download handler for http and https while replaying: the wire goes to the replay
+    server (settings REPLAY_SERVER), the response comes back under the request's URL."""
+
+    lazy = False
+
+    def __init__(self, crawler):
+        self.server = crawler.settings.get("REPLAY_SERVER")
+        self.inner = HTTP11DownloadHandler.from_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def download_request(self, request):
+        parts = urlsplit(request.url)
+        local = request.replace(url=urlunsplit(("http", self.server, parts.path or "/",
+                                                parts.query, "")))
+        local.headers[REPLAY_HOST_HEADER] = parts.netloc
+        response = await self.inner.download_request(local)
+        return response.replace(url=request.url, request=request)
+
+    async def close(self):
+        await self.inner.close()
+
+
+def load_replay(path, spider_classes, corpus):
+    """(exchanges, {source: spider kwargs}) for ``--replay PATH``.
+
+    PATH is ``demo`` (every source's demo material), a WARC file, a folder of WARC files,
+    a fixture folder named after a source, or a folder of such fixture folders.
+    """
+    exchanges, kwargs = [], {}
+    if path == "demo" or (os.path.isdir(path) and not glob.glob(os.path.join(path, "*.warc*"))):
+        for name, cls in spider_classes.items():
+            hook = getattr(__import__(cls.__module__, fromlist=["_"]), "replay_exchanges", None)
+            if hook is None:
+                continue
+            if path == "demo":
+                fixture = None
+            elif os.path.basename(os.path.normpath(path)) == name:
+                fixture = path
+            elif os.path.isdir(os.path.join(path, name)):
+                fixture = os.path.join(path, name)
+            else:
+                continue
+            found, args = hook(fixture, corpus)
+            exchanges.extend(found)
+            kwargs[name] = args
+        return exchanges, kwargs
+    files = [path] if os.path.isfile(path) else sorted(glob.glob(os.path.join(path, "*.warc*")))
+    if not files:
+        raise FileNotFoundError("nothing to replay at %s" % path)
+    for filename in files:
+        found, arguments = exchanges_from_warc(filename)
+        exchanges.extend(found)
+        kwargs.update(arguments)
+    return exchanges, kwargs

@@ -1,0 +1,179 @@
+"""Raw item -> Decision: the one code path that ``index`` and ``parse`` share.
+
+``normalize(raw, data_dir)`` reads the archived document (if any), parses it, and fills
+the Decision record; the document wins over the list row where both give a field, and
+the list row fills what the document lacks.  A document that cannot be read is logged
+and skipped: the decision is still made from the list row, the raw item and the
+document stay on disk, and a later re-index tries again.
+"""
+
+import hashlib
+import logging
+import os
+from decimal import Decimal
+
+from crawler.documents import DocumentError, cn_decision, extract_text
+from indexer.normalize import amounts, authorities, dates, parties, redact
+from indexer.schema import RAW_VALIDATOR, empty_decision, validation_errors
+
+log = logging.getLogger(__name__)
+
+SUMMARY_CHARS = 160
+TEXT_CACHE_VERSION = "1"
+
+
+class NormalizeError(ValueError):
+    """A raw item that cannot become a Decision (the message says why)."""
+
+
+def _document_text(raw, data_dir):
+    if raw.get("text"):
+        return raw["text"]
+    path = raw.get("document_path")
+    if not path:
+        return None
+    full = path if os.path.isabs(path) else os.path.join(data_dir, path)
+    ext = os.path.splitext(full)[1].lstrip(".").lower()
+    with open(full, "rb") as f:
+        data = f.read()
+    digest = raw.get("document_sha256") or hashlib.sha256(data).hexdigest()
+    cache = os.path.join(data_dir, "text", "%s.v%s.txt" % (digest, TEXT_CACHE_VERSION))
+    if os.path.exists(cache):
+        with open(cache, encoding="utf-8") as f:
+            return f.read()
+    text = extract_text(data, ext)
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    with open(cache + ".part", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(cache + ".part", cache)
+    return text
+
+
+def _amount_str(value):
+    if value is None:
+        return None
+    value = Decimal(value).normalize()
+    return format(value, "f")
+
+
+def _summary(record):
+    parts = [record.get("authority_name"), record.get("decision_date"),
+             record.get("party_name")]
+    head = " · ".join(p for p in parts if p)
+    penalty = " ".join((record.get("penalty_text") or "").split())
+    if len(penalty) > SUMMARY_CHARS:
+        penalty = penalty[:SUMMARY_CHARS - 1] + "…"
+    return ("%s: %s" % (head, penalty) if penalty else head) or None
+
+
+def normalize(raw, data_dir="data"):
+    """One raw item -> one Decision record (dict); raises NormalizeError."""
+    if not isinstance(raw, dict):
+        raise NormalizeError("a raw item is a JSON object")
+    errors = validation_errors(raw, RAW_VALIDATOR)
+    if errors:
+        raise NormalizeError("; ".join(errors))
+    record = empty_decision()
+    source = raw["source"]
+    try:
+        text = _document_text(raw, data_dir)
+    except (OSError, DocumentError) as exc:
+        log.warning("%s %s: document not readable, list fields only: %s", source,
+                    raw.get("key"), exc)
+        text = None
+    language = raw.get("language") or "zh"
+    parsed = cn_decision.parse(text) if text and language.startswith("zh") else {}
+
+    def pick(field):
+        return parsed.get(field) or raw.get(field)
+
+    number = pick("decision_number")
+    key = raw.get("key") or number
+    if not key:
+        raise NormalizeError("no key and no decision number to identify the decision")
+    record.update(
+        id="%s:%s" % (source, key),
+        source=source,
+        source_url=raw.get("url"),
+        document_url=raw.get("document_url"),
+        document_sha256=raw.get("document_sha256"),
+        document_type=(os.path.splitext(raw["document_path"])[1].lstrip(".")
+                       if raw.get("document_path") else None),
+        fetched_at=raw.get("fetched_at"),
+        jurisdiction=raw.get("jurisdiction") or ("CN" if language.startswith("zh") else None),
+        language=language,
+        title=parsed.get("title") or raw.get("title"),
+        decision_number=number,
+        party_name=pick("party_name"),
+        authority_name=pick("authority_name"),
+        facts=parsed.get("facts"),
+        legal_basis=parsed.get("legal_basis") or [],
+        penalty_kinds=parsed.get("penalty_kinds") or [],
+        penalty_text=parsed.get("penalty_text") or raw.get("penalty_text"),
+        document_pending=not text,
+    )
+    record["decision_date"] = (parsed.get("decision_date")
+                               or dates.parse_date(raw.get("decision_date") or ""))
+    record["published_date"] = dates.parse_date(raw.get("published_date") or "")
+    _normalize_party(record, parsed)
+    _normalize_authority(record)
+    _normalize_amounts(record, parsed, raw)
+    if not record["penalty_kinds"] and raw.get("penalty_text"):
+        record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
+    if text:
+        masked = redact.mask_personal(text)
+        if record["party_kind"] in ("natural_person", "individual_business") and \
+                record["party_name"] and "*" in record["party_name"]:
+            masked = redact.propagate_masks(masked, record["party_name"])
+        record["full_text"] = masked
+    record["summary"] = redact.mask_personal(_summary(record) or "") or None
+    errors = validation_errors(record)
+    if errors:
+        raise NormalizeError("; ".join(errors))
+    return record
+
+
+def _normalize_party(record, parsed):
+    party_id = parsed.get("party_id")
+    record["party_id"] = party_id
+    record["party_id_valid"] = parties.validate_uscc(party_id) if party_id else None
+    if record["party_name"]:
+        record["party_kind"] = parsed.get("party_kind") or parties.party_kind(
+            record["party_name"], party_id)
+
+
+def _normalize_authority(record):
+    if not record["authority_name"]:
+        return
+    found = authorities.resolve_authority(record["authority_name"])
+    record["authority_id"] = found.get("authority_id")
+    record["authority_level"] = found.get("authority_level")
+    record["region"] = found.get("region")
+    record["jurisdiction"] = record["jurisdiction"] or found.get("jurisdiction")
+
+
+def _normalize_amounts(record, parsed, raw):
+    fine, confiscation = parsed.get("fine_amount"), parsed.get("confiscation_amount")
+    if fine is None and confiscation is None and not parsed:
+        listed = amounts.parse_cn_amounts(raw.get("penalty_text") or "")
+        fine, confiscation = listed["fine"], listed["confiscation"]
+    record["fine_amount"] = _amount_str(fine)
+    record["confiscation_amount"] = _amount_str(confiscation)
+    if fine is not None or confiscation is not None:
+        total = Decimal(fine or 0) + Decimal(confiscation or 0)
+        record["total_amount"] = _amount_str(total)
+        if record["jurisdiction"] == "CN":
+            record["currency"] = "CNY"
+            record["amount_cny"] = record["total_amount"]
+
+
+def latest_raw_items(items):
+    """The newest raw item per (source, key), in first-seen order."""
+    latest = {}
+    for item in items:
+        key = (item.get("source"), item.get("key") or item.get("decision_number"))
+        if key in latest and not (item.get("document_path") or item.get("text")) and \
+                (latest[key].get("document_path") or latest[key].get("text")):
+            continue  # a pending re-listing never hides a fetched document
+        latest[key] = item
+    return list(latest.values())

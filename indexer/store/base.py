@@ -1,0 +1,90 @@
+"""The store interface: every backend (embedded, Elasticsearch) implements this class.
+
+A store keeps the current version of each Decision, its earlier versions, and a search
+index over the current versions.  ``upsert`` decides whether a record is new, changed
+(a new version) or unchanged by the hash of its content (provenance timestamps excluded).
+"""
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+# Fields that change on every crawl without the decision changing.
+VOLATILE_FIELDS = ("fetched_at", "first_seen", "last_seen", "version", "status")
+
+
+def content_hash(record):
+    stable = {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}
+    blob = json.dumps(stable, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class UpsertStats:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other):
+        return UpsertStats(self.new + other.new, self.changed + other.changed,
+                           self.unchanged + other.unchanged)
+
+
+@dataclass
+class Hit:
+    record: dict
+    score: float = 0.0
+    snippet: str = ""  # HTML: escaped text with <mark> around matches
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list
+    facets: dict = field(default_factory=dict)
+
+
+class Store(ABC):
+    """One interface, passed the same contract tests by every backend."""
+
+    @abstractmethod
+    def upsert(self, records, now=None):
+        """Add or update Decision records; returns UpsertStats."""
+
+    @abstractmethod
+    def get(self, decision_id):
+        """The current version of a decision, or None."""
+
+    @abstractmethod
+    def versions(self, decision_id):
+        """All versions of a decision, oldest first: [{version, recorded_at, record}]."""
+
+    @abstractmethod
+    def withdraw(self, decision_id, now=None):
+        """Mark a decision withdrawn (it stays in the archive)."""
+
+    @abstractmethod
+    def search(self, query):
+        """Run an indexer.query.Query; returns SearchResult."""
+
+    @abstractmethod
+    def iter_decisions(self):
+        """Every current decision, in id order, streaming."""
+
+    @abstractmethod
+    def count(self):
+        """Number of decisions stored."""
+
+    @abstractmethod
+    def rebuild(self):
+        """Rebuild the search index from the stored records (atomically)."""
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,66 @@
+"""Shared fixtures: the corpus, a crawled-and-indexed data directory, the Flask app.
+
+Crawls run in a subprocess (Twisted's reactor starts once per process), over real HTTP
+against the replay server on 127.0.0.1; nothing here touches the internet.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURES = ROOT / "tests" / "fixtures"
+REGENERATE = os.environ.get("PENALTY_ARCHIVE_REGENERATE") == "1"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("PENALTY_ARCHIVE_CORPUS", str(CORPUS))
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the project")
+    return CORPUS
+
+
+def cli(data_dir, *args, check=True, timeout=600):
+    """Run ``penalty-archive --data DATA ARGS`` in a subprocess; returns CompletedProcess."""
+    env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS), PYTHONUNBUFFERED="1")
+    result = subprocess.run([sys.executable, "-m", "webapp.cli", "--data", str(data_dir)]
+                            + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError("penalty-archive %s failed (%d):\n%s\n%s" % (
+            " ".join(args), result.returncode, result.stdout[-3000:], result.stderr[-5000:]))
+    return result
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory, corpus):
+    """A data directory holding a replayed crawl of every fixture folder, indexed."""
+    data = tmp_path_factory.mktemp("archive")
+    cli(data, "crawl", "--all", "--replay", str(FIXTURES))
+    cli(data, "index")
+    return data
+
+
+@pytest.fixture
+def app(archive):
+    from webapp import create_app
+
+    return create_app({"DATA_DIR": str(archive), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

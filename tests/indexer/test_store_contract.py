@@ -1,0 +1,173 @@
+"""The store contract: every backend passes the same tests.
+
+Records are built from real decisions' fields (the corpus list rows), shaped as the
+pipeline shapes them; the contract is about storing, versioning and finding them.
+"""
+
+import os
+
+import pytest
+
+from indexer.query import Query
+from indexer.schema import empty_decision, validation_errors
+from indexer.store import open_store
+
+
+def _record(i, **fields):
+    record = empty_decision()
+    record.update(id="test:%d" % i, source="test", jurisdiction="CN", currency="CNY",
+                  language="zh")
+    record.update(fields)
+    assert not validation_errors(record)
+    return record
+
+
+RECORDS = [
+    _record(1, decision_number="吴利市监处罚〔2025〕166号", party_name="宁夏福百姓福医药贸易有限公司人民医院店",
+            authority_name="吴忠市市场监督管理局利通区分局", region="CN-NX", decision_date="2025-09-29",
+            penalty_text="1.没收违法所得412.8元；2.罚款1000元。", penalty_kinds=["fine",
+                                                                "confiscation_of_illegal_gains"],
+            fine_amount="1000", confiscation_amount="412.8", total_amount="1412.8",
+            amount_cny="1412.8", violation_types=["price.unmarked"],
+            full_text="当事人销售的药品未按规定明码标价，违法所得412.8元。"),
+    _record(2, decision_number="高市监不罚〔2024〕08004号", party_name="高阳县祥子商店",
+            authority_name="保定市高阳县市场监督管理局", region="CN-HE", decision_date="2024-11-13",
+            penalty_text="责令改正", penalty_kinds=["no_penalty", "order_to_rectify"],
+            full_text="发现当事人经营场所内货架上销售的商品未按规定明码标价。当事人及时改正违法行为。"),
+    _record(3, decision_number="SAN-2021-008", party_name="AG2R La Mondiale", source="test",
+            jurisdiction="FR", language="en", authority_name="CNIL", decision_date="2021-07-08",
+            currency="EUR", fine_amount="1750000", total_amount="1750000", amount_cny="13400000",
+            violation_types=["pi.principles"], penalty_kinds=["fine"],
+            full_text="The controller kept personal data longer than necessary and processed "
+                      "data of prospective customers without informing them."),
+]
+
+
+
+@pytest.fixture(params=["embedded"])
+def store(request, tmp_path):
+    s = open_store(request.param, str(tmp_path / "store"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def filled(store):
+    stats = store.upsert(RECORDS)
+    assert (stats.new, stats.changed, stats.unchanged) == (3, 0, 0)
+    return store
+
+
+def ids(result):
+    return sorted(h.record["id"] for h in result.hits)
+
+
+def test_get_returns_what_was_stored_with_provenance(filled):
+    got = filled.get("test:1")
+    assert got["decision_number"] == "吴利市监处罚〔2025〕166号"
+    assert got["version"] == 1 and got["first_seen"] and got["last_seen"]
+    assert filled.get("test:404") is None
+    assert filled.count() == 3
+
+
+def test_unchanged_changed_and_versions(filled):
+    stats = filled.upsert([RECORDS[0]])
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 0, 1)
+    edited = dict(RECORDS[0], penalty_text="罚款1000元。")
+    stats = filled.upsert([edited])
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 1, 0)
+    versions = filled.versions("test:1")
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["record"]["penalty_text"] != versions[1]["record"]["penalty_text"]
+    assert filled.get("test:1")["version"] == 2
+    assert filled.get("test:1")["first_seen"] == versions[0]["record"]["first_seen"]
+
+
+def test_pending_document_completed_is_not_a_new_version(store):
+    pending = dict(RECORDS[1], full_text=None, document_pending=True)
+    store.upsert([pending])
+    store.upsert([RECORDS[1]])
+    assert [v["version"] for v in store.versions("test:2")] == [1]
+    assert store.get("test:2")["document_pending"] is False
+
+
+def test_withdrawn_stays_in_the_archive(filled):
+    assert filled.withdraw("test:2")
+    assert filled.get("test:2")["status"] == "withdrawn"
+    assert filled.count() == 3
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("明码", ["test:1", "test:2"]),          # two characters
+    ("明码标价", ["test:1", "test:2"]),      # four characters
+    ("码标", ["test:1", "test:2"]),          # inside a word: no segmentation to miss it
+    ("事人", ["test:1", "test:2"]),          # 当事人 contains 事人
+    ("标明码", []),                          # characters present, not in that order
+    ("违法所得", ["test:1"]),
+    ("违法", ["test:1", "test:2"]),
+    ("药品", ["test:1"]),
+    ("informing", ["test:3"]),              # stemmed English: inform
+    ("inform", ["test:3"]),
+    ("PERSONAL DATA", ["test:3"]),
+    ('"prospective customers"', ["test:3"]),
+    ('"customers prospective"', []),
+    ("吴利市监处罚〔2025〕166号", ["test:1"]),  # decision number
+    ("SAN-2021-008", ["test:3"]),
+])
+def test_full_text_search(filled, q, expected):
+    assert ids(filled.search(Query(q=q))) == expected
+
+
+def test_filters(filled):
+    assert ids(filled.search(Query(types=("price",)))) == ["test:1"]
+    assert ids(filled.search(Query(types=("pi", "price")))) == ["test:1", "test:3"]
+    assert ids(filled.search(Query(region="CN-HE"))) == ["test:2"]
+    assert ids(filled.search(Query(region="FR"))) == ["test:3"]
+    assert ids(filled.search(Query(year=2024))) == ["test:2"]
+    assert ids(filled.search(Query(date_from="2024-12-01", date_to="2025-12-31"))) == ["test:1"]
+    assert ids(filled.search(Query(penalty="no_penalty"))) == ["test:2"]
+    from decimal import Decimal
+    assert ids(filled.search(Query(min_amount=Decimal("1000")))) == ["test:1", "test:3"]
+    assert ids(filled.search(Query(max_amount=Decimal("2000")))) == ["test:1"]
+    assert ids(filled.search(Query(party="高阳县祥子商店"))) == ["test:2"]
+    assert ids(filled.search(Query(q="明码", authority="保定市高阳县市场监督管理局"))) == ["test:2"]
+
+
+def test_sort_and_pages(filled):
+    newest = filled.search(Query(sort="newest"))
+    assert [h.record["id"] for h in newest.hits] == ["test:1", "test:2", "test:3"]
+    largest = filled.search(Query(sort="amount_desc"))
+    assert [h.record["id"] for h in largest.hits][:2] == ["test:3", "test:1"]
+    page2 = filled.search(Query(sort="newest", page=2, page_size=2))
+    assert page2.total == 3 and [h.record["id"] for h in page2.hits] == ["test:3"]
+
+
+def test_facets_count_the_matching_set(filled):
+    facets = filled.search(Query(q="明码")).facets
+    assert dict(facets["region"]) == {"CN-NX": 1, "CN-HE": 1, "CN": 2}
+    assert dict(facets["type"]) == {"price": 1, "price.unmarked": 1}
+    assert dict(facets["year"]) == {"2025": 1, "2024": 1}
+
+
+def test_snippets_mark_matches_and_escape_text(store):
+    store.upsert([_record(9, full_text="当事人<script>alert(1)</script>未明码标价")])
+    hit = store.search(Query(q="明码标价")).hits[0]
+    assert "<mark>明码标价</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+
+
+def test_rebuild_switches_atomically(filled, tmp_path):
+    before = filled.search(Query(q="明码")).total
+    generation = filled.rebuild()
+    assert filled.search(Query(q="明码")).total == before
+    live = [p.name for p in (tmp_path / "store" / "search").iterdir() if p.is_dir()]
+    assert live == [generation]
+
+
+def test_reader_sees_writes_and_rebuilds(filled, tmp_path):
+    reader = open_store("embedded", str(tmp_path / "store"), readonly=True)
+    assert reader.search(Query(q="药品")).total == 1
+    filled.upsert([_record(4, full_text="另一药品经营者")])
+    assert reader.search(Query(q="药品")).total == 2
+    filled.rebuild()
+    assert reader.search(Query(q="药品")).total == 2
