@@ -70,7 +70,8 @@ class CrawlReport:
         get = self.stats.get_value
         return {name: get("penalty_archive/" + name, 0)
                 for name in ("pages", "items", "new", "changed", "documents",
-                             "document_pending", "errors", "blocked", "retries")}
+                             "document_pending", "errors", "blocked", "retries",
+                             "unreachable")}
 
     def _maybe_print(self, spider):
         now = time.monotonic()
@@ -90,11 +91,16 @@ class CrawlReport:
             sys.stderr.write("\n")
         figures = self.figures()
         figures["errors"] += self.stats.get_value("log_count/ERROR", 0)
+        if figures["unreachable"]:
+            reason = "unreachable"
+        elif figures["blocked"]:
+            reason = "blocked"
         record = dict(figures, finished_at=datetime.now(timezone.utc).replace(
             microsecond=0).isoformat(), reason=reason,
             seconds=round(time.monotonic() - self.started, 1),
             replay=bool(self.crawler.settings.get("REPLAY_SERVER")),
-            ok=reason == "finished" and figures["pages"] > 0 and not figures["blocked"])
+            ok=(reason == "finished" and figures["pages"] > 0 and not figures["blocked"]
+                and not figures["unreachable"]))
         state = load_state(self.data_dir, spider.name)
         state["crawls"] = (state["crawls"] + [record])[-HISTORY:]
         if record["ok"]:

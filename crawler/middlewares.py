@@ -17,7 +17,8 @@ from io import BytesIO
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from twisted.internet.error import DNSLookupError
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -72,6 +73,11 @@ class BackoffRetryMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         if isinstance(exception, IgnoreRequest) or request.meta.get("dont_retry"):
+            return None
+        if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            # The host does not resolve: the site (or our network) is unreachable now.
+            log.error("cannot resolve %s: %s", urlsplit(request.url).netloc, exception)
+            self.stats.inc_value("penalty_archive/unreachable")
             return None
         return self._retry(request, type(exception).__name__)
 

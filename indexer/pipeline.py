@@ -138,8 +138,10 @@ def _normalize_party(record, parsed):
     record["party_id"] = party_id
     record["party_id_valid"] = parties.validate_uscc(party_id) if party_id else None
     if record["party_name"]:
-        record["party_kind"] = parsed.get("party_kind") or parties.party_kind(
-            record["party_name"], party_id)
+        kind = parsed.get("party_kind")
+        if kind in (None, "other"):  # the table knows public bodies and more name forms
+            kind = parties.party_kind(record["party_name"], party_id)
+        record["party_kind"] = kind
 
 
 def _normalize_authority(record):
@@ -154,7 +156,7 @@ def _normalize_authority(record):
 
 def _normalize_amounts(record, parsed, raw):
     fine, confiscation = parsed.get("fine_amount"), parsed.get("confiscation_amount")
-    if fine is None and confiscation is None and not parsed:
+    if not parsed.get("penalty_text"):  # no decision part read: the list row's summary
         listed = amounts.parse_cn_amounts(raw.get("penalty_text") or "")
         fine, confiscation = listed["fine"], listed["confiscation"]
     record["fine_amount"] = _amount_str(fine)

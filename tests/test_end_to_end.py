@@ -100,3 +100,18 @@ def test_pending_document_is_listed_from_its_list_row(server):
 def test_reindex_is_idempotent(archive):
     result = cli(archive, "index")
     assert "0 new, 0 changed" in result.stderr
+
+
+def test_demo_serves_the_real_corpus_offline(tmp_path, corpus):
+    """`make demo`'s pipeline: ~800 real list rows, the 22 real PDFs, nothing invented."""
+    result = cli(tmp_path, "run", "--replay", "demo", "--no-serve")
+    assert "cn_samr_cfws: ok" in result.stderr
+    from indexer.query import Query
+    from indexer.store import open_store
+
+    with open_store("embedded", str(tmp_path / "store")) as store:
+        assert store.count() >= 800
+        fetched = store.search(Query(q="明码标价", page_size=100))
+        assert fetched.total > 0
+    documents = list((tmp_path / "documents").glob("*.pdf"))
+    assert len(documents) == len(list((corpus / "cn" / "samr_cfws" / "pdf").glob("*.pdf")))

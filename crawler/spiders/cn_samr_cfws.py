@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import random
+import re
 import string
 from datetime import date, datetime
 
@@ -272,17 +273,22 @@ class CnSamrCfwsSpider(scrapy.Spider):
 # -- replay ---------------------------------------------------------------------------------
 
 def _row_from_corpus(listing):
-    """A portal list row (as the corpus keeps it, Chinese keys) in the list API's shape."""
-    docid = listing["文书下载链接"].split("docid=")[-1]
-    day = listing["处罚日期"].replace("年", "").replace("月", "").replace("日", "")
-    return {"1": docid, "rowkey": docid, "2": listing["处罚文书号"], "7": listing["处罚内容"],
-            "14": listing["处罚机关"], "23": day, "30": listing["当事人名称"]}
+    """A portal list row as the corpus keeps it (Chinese keys, two spellings of them) in the
+    list API's shape."""
+    link = listing.get("文书下载链接") or listing.get("文书链接") or ""
+    docid = link.split("docid=")[-1]
+    year, month, day = (re.findall(r"\d+", listing["处罚日期"]) + ["", "", ""])[:3]
+    return {"1": docid, "rowkey": docid,
+            "2": listing.get("处罚文书号") or listing.get("文书编号") or "",
+            "7": listing["处罚内容"], "14": listing["处罚机关"],
+            "23": "%s%02d%02d" % (year, int(month or 0), int(day or 0)),
+            "30": listing["当事人名称"]}
 
 
 def _corpus_rows(corpus):
     folder = os.path.join(corpus, "cn", "samr_cfws")
     with open(os.path.join(folder, "list_rows_price_cases.json"), encoding="utf-8-sig") as f:
-        listings = [r for r in json.load(f) if "docid=" in r["文书下载链接"]]
+        listings = [r for r in json.load(f) if "docid=" in r["文书下载链接"] and r["处罚日期"]]
     with open(os.path.join(folder, "index.json"), encoding="utf-8") as f:
         listings += [entry["list_row"] for entry in json.load(f)]
     rows = {}
@@ -290,6 +296,28 @@ def _corpus_rows(corpus):
         row = _row_from_corpus(listing)
         rows.setdefault(row["1"], row)
     return list(rows.values())
+
+
+def _province_code(authority_name):
+    from indexer.normalize.authorities import match_places
+
+    places = match_places(authority_name or "")[0]
+    return places[0].adcode[:2] + "0000" if places else None
+
+
+def _list_pages(year, rows, province, topic):
+    """The list API's pages for one slice, as the portal answers: newest first, at most
+    QUERY_CAP rows, resultCount = every row in the slice."""
+    from crawler.replay import exchange
+
+    listed = sorted(rows, key=lambda r: r["23"], reverse=True)[:QUERY_CAP]
+    pages = max(1, -(-len(listed) // PAGE_SIZE))
+    return [exchange("POST", BASE_URL + "/queryDoc",
+                     form=list_form(year, page, province, topic),
+                     json_body={"result": {"queryResult": {
+                         "resultCount": len(rows),
+                         "resultList": listed[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]}}})
+            for page in range(1, pages + 1)]
 
 
 def replay_exchanges(fixture, corpus):
@@ -320,15 +348,13 @@ def replay_exchanges(fixture, corpus):
         by_year.setdefault(int(row["23"][:4]), []).append(row)
     years = range(min(by_year), max(max(by_year), date.today().year) + 1) if by_year else []
     for year in years:
-        year_rows = sorted(by_year.get(year, []), key=lambda r: r["23"], reverse=True)
-        year_rows = year_rows[:QUERY_CAP]
-        pages = max(1, -(-len(year_rows) // PAGE_SIZE))
-        for page in range(1, pages + 1):
-            chunk = year_rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-            body = {"result": {"queryResult": {"resultCount": len(year_rows),
-                                               "resultList": chunk}}}
-            exchanges.append(exchange("POST", BASE_URL + "/queryDoc",
-                                      form=list_form(year, page, topic=topic), json_body=body))
+        year_rows = by_year.get(year, [])
+        exchanges += _list_pages(year, year_rows, None, topic)
+        if len(year_rows) > QUERY_CAP:  # the spider slices such a year by province
+            for province in PROVINCES:
+                exchanges += _list_pages(year, [r for r in year_rows
+                                                if _province_code(r["14"]) == province["code"]],
+                                         province, topic)
     for row in rows:
         path = os.path.join(pdf_dir, row["1"] + ".pdf")
         result = {}

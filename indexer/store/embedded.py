@@ -88,8 +88,9 @@ def _now():
 
 def search_text(record):
     """The text a decision is found by."""
-    parts = [record.get(k) for k in ("decision_number", "title", "party_name", "authority_name",
-                                      "penalty_text", "summary", "full_text")]
+    fields = ("decision_number", "title", "party_name", "authority_name", "penalty_text",
+              "summary", "full_text")
+    parts = [record.get(k) for k in fields]
     return "\n".join(p for p in parts if p)
 
 

@@ -1,5 +1,4 @@
 from indexer import schema
-
 from tests.conftest import ROOT
 
 

@@ -4,8 +4,6 @@ Records are built from real decisions' fields (the corpus list rows), shaped as 
 pipeline shapes them; the contract is about storing, versioning and finding them.
 """
 
-import os
-
 import pytest
 
 from indexer.query import Query
@@ -25,8 +23,8 @@ def _record(i, **fields):
 RECORDS = [
     _record(1, decision_number="吴利市监处罚〔2025〕166号", party_name="宁夏福百姓福医药贸易有限公司人民医院店",
             authority_name="吴忠市市场监督管理局利通区分局", region="CN-NX", decision_date="2025-09-29",
-            penalty_text="1.没收违法所得412.8元；2.罚款1000元。", penalty_kinds=["fine",
-                                                                "confiscation_of_illegal_gains"],
+            penalty_text="1.没收违法所得412.8元；2.罚款1000元。",
+            penalty_kinds=["fine", "confiscation_of_illegal_gains"],
             fine_amount="1000", confiscation_amount="412.8", total_amount="1412.8",
             amount_cny="1412.8", violation_types=["price.unmarked"],
             full_text="当事人销售的药品未按规定明码标价，违法所得412.8元。"),
@@ -41,7 +39,6 @@ RECORDS = [
             full_text="The controller kept personal data longer than necessary and processed "
                       "data of prospective customers without informing them."),
 ]
-
 
 
 @pytest.fixture(params=["embedded"])

@@ -1,0 +1,60 @@
+"""Block pages are recognised (the real AEPD page), not parsed; back-off honours Retry-After."""
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares import BackoffRetryMiddleware, BlockPageMiddleware, _retry_after
+
+
+@pytest.fixture
+def crawler():
+    return get_crawler(settings_dict={"BACKOFF_HTTP_CODES": [429, 503],
+                                      "BACKOFF_MAX_RETRIES": 2, "BACKOFF_BASE_DELAY": 5.0,
+                                      "BACKOFF_MAX_DELAY": 600.0})
+
+
+def html(url, body, status=200):
+    return HtmlResponse(url, body=body, status=status, encoding="utf-8",
+                        headers={"Content-Type": "text/html"})
+
+
+def test_real_block_page_is_recognised_and_retried(crawler, corpus):
+    body = (corpus / "intl" / "misc" / "aepd_block_page.html").read_bytes()
+    middleware = BlockPageMiddleware.from_crawler(crawler)
+    request = Request("https://www.aepd.es/informes-y-resoluciones/resoluciones")
+    response = html(request.url, body, status=403)
+    assert middleware.is_block_page(response)
+    retry = middleware.process_response(request, response)
+    assert isinstance(retry, Request) and retry.meta["backoff_delay"] == 5.0
+    assert crawler.stats.get_value("penalty_archive/blocked") == 1
+
+
+def test_real_decision_pages_are_not_block_pages(crawler, corpus):
+    middleware = BlockPageMiddleware.from_crawler(crawler)
+    for page in sorted((corpus / "intl" / "gdprhub_pages").glob("*.html"))[:10]:
+        assert not middleware.is_block_page(html("https://gdprhub.eu/x", page.read_bytes()))
+    api = TextResponse("https://cfws.samr.gov.cn/queryDoc", body=b'{"result": {}}',
+                       headers={"Content-Type": "application/json"})
+    assert not middleware.is_block_page(api)
+
+
+def test_backoff_doubles_honours_retry_after_and_gives_up(crawler):
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request("https://example.org/list")
+    first = middleware.process_response(request, html(request.url, b"", status=503))
+    assert first.meta["backoff_delay"] == 5.0
+    second = middleware.process_response(first, html(request.url, b"", status=503))
+    assert second.meta["backoff_delay"] == 10.0
+    limited = html(request.url, b"", status=429)
+    limited.headers["Retry-After"] = "120"
+    assert middleware.process_response(request, limited).meta["backoff_delay"] == 120.0
+    gave_up = middleware.process_response(second, html(request.url, b"", status=503))
+    assert gave_up.status == 503  # after BACKOFF_MAX_RETRIES the response goes on
+
+
+def test_retry_after_forms():
+    assert _retry_after(b"30") == 30.0
+    assert _retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert _retry_after(b"soon") is None and _retry_after(None) is None

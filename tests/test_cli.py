@@ -1,0 +1,79 @@
+"""The console script: help, sources, parse (documents and raw JSON lines)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import CORPUS, FIXTURES
+from webapp.cli import main
+
+PDFS = sorted((CORPUS / "cn" / "samr_cfws" / "pdf").glob("*.pdf")) if CORPUS.is_dir() else []
+
+
+def invoke(tmp_path, *args, input=None):
+    return CliRunner().invoke(main, ["--data", str(tmp_path)] + list(args), input=input,
+                              catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", ["sources", "crawl", "index", "serve", "run", "parse"])
+def test_every_command_has_help(tmp_path, command):
+    result = invoke(tmp_path, command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_sources_lists_cfws(tmp_path):
+    result = invoke(tmp_path, "sources", "--json")
+    rows = json.loads(result.output)
+    assert "cn_samr_cfws" in [r["source"] for r in rows]
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_parse_every_corpus_pdf(tmp_path, pdf):
+    """`parse` is the document parser's path: it agrees with the reviewed parser outputs."""
+    result = invoke(tmp_path, "parse", str(pdf))
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(result.output)
+    assert record["id"] == "cn_samr_cfws:" + pdf.stem
+    assert record["full_text"] and not record["document_pending"]
+    expected = json.loads((FIXTURES / "documents" / "cn_samr_cfws" / (pdf.stem + ".json"))
+                          .read_text(encoding="utf-8"))
+    for field in ("decision_number", "authority_name", "party_name", "decision_date",
+                  "fine_amount", "confiscation_amount"):
+        assert record[field] == expected[field]
+    assert record["penalty_kinds"] == expected["penalty_kinds"]
+    assert record["legal_basis"] == expected["legal_basis"]
+
+
+def test_parse_rejects_a_broken_pdf(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nthis is not really a PDF")
+    result = invoke(tmp_path, "parse", str(broken))
+    assert result.exit_code != 0
+    assert "broken.pdf" in result.output
+
+
+def test_parse_jsonl_keeps_order_and_reports_bad_lines(tmp_path, corpus):
+    pdf = corpus / "cn" / "samr_cfws" / "pdf" / "2a316e9ce2ef472fa8e5b22a0fe582ec.pdf"
+    lines = [
+        json.dumps({"source": "cn_samr_cfws", "key": "a", "text": "固镇县市场监督管理局\n"
+                    "行政处罚决定书\n固市监价罚〔2026〕15号\n当事人：固镇县启辰网络科技工作室\n"
+                    "决定对当事人作出如下行政处罚：罚款2815.28元。\n2026年1月19日"},
+                   ensure_ascii=False),
+        "{not json",
+        json.dumps({"text": "no source"}),
+        json.dumps({"source": "cn_samr_cfws", "key": "b", "document_path": str(pdf)}),
+        json.dumps({"source": "cn_samr_cfws", "key": "c", "decision_number": "X〔2025〕1号",
+                    "penalty_text": "罚款0.0500万元", "decision_date": "2025年11月7日"},
+                   ensure_ascii=False),
+    ]
+    result = invoke(tmp_path, "parse", "--jsonl", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert len(out) == 5
+    assert out[0]["id"] == "cn_samr_cfws:a" and out[0]["fine_amount"] == "2815.28"
+    assert "error" in out[1] and "error" in out[2] and "source" in out[2]["error"]
+    assert out[3]["decision_number"] == "吴利市监处罚〔2025〕166号"
+    assert out[3]["confiscation_amount"] == "412.8"
+    assert out[4]["fine_amount"] == "500" and out[4]["decision_date"] == "2025-11-07"
+    assert out[4]["document_pending"] is True
