@@ -120,8 +120,8 @@ class ReplayServer:
                 if ex is None:
                     if parts.path != "/robots.txt":
                         replay.misses.append("%s %s%s" % (self.command, netloc, self.path))
-                        log.warning("replay has no answer for %s %s%s %.200r", self.command,
-                                    netloc, self.path, body)
+                        log.info("replay has no answer for %s %s%s %.200r", self.command,
+                                 netloc, self.path, body)
                     payload = b"no saved response for this request"
                     self.send_response(404)
                     self.send_header("Content-Type", "text/plain")
@@ -180,7 +180,8 @@ class ReplayDownloadHandler:
 
 
 def load_replay(path, spider_classes, corpus):
-    """(exchanges, {source: spider kwargs}) for ``--replay PATH``.
+    """(exchanges, {source: spider kwargs}) for ``--replay PATH``; the sources named in
+    the second are those the replay has material for.
 
     PATH is ``demo`` (every source's demo material), a WARC file, a folder of WARC files,
     a fixture folder named after a source, or a folder of such fixture folders.
@@ -200,8 +201,9 @@ def load_replay(path, spider_classes, corpus):
             else:
                 continue
             found, args = hook(fixture, corpus)
-            exchanges.extend(found)
-            kwargs[name] = args
+            if found:  # a source without saved material is not part of this replay
+                exchanges.extend(found)
+                kwargs[name] = args
         return exchanges, kwargs
     files = [path] if os.path.isfile(path) else sorted(glob.glob(os.path.join(path, "*.warc*")))
     if not files:

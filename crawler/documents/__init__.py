@@ -1,4 +1,4 @@
-"""Text extraction from decision documents (PDF, HTML, plain text).
+"""Text extraction from decision documents (PDF, HTML, plain text, images).
 
 ``extract_text(data, ext)`` returns the document's text with one paragraph (or header
 field) per line. For PDFs it works from the character positions (pdfplumber) and repairs
@@ -13,6 +13,12 @@ what regulator PDFs typically show:
 * title lines whose font has a broken ToUnicode map, so that every glyph extracts as
   the same character ("书书书书书书书"): such lines cannot be recovered and are dropped;
 * page numbers and page footers ("— 1 —", "第 1 页 共 7 页").
+
+A PDF page without a text layer (a scan) is rendered and read by Tesseract, and so are
+images (png, jpg, ...): see :mod:`crawler.documents.ocr`.
+
+Word (.docx) and spreadsheet (.xlsx, .xls) documents are read with python-docx, openpyxl
+and xlrd, one line per paragraph or table row: see :mod:`crawler.documents.tables`.
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ _FIELD_LABEL = re.compile(
 )
 
 
+IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
+
+
 def extract_text(data: bytes, ext: str) -> str:
     """Return the text of a document given its bytes and file extension."""
     if not isinstance(data, (bytes, bytearray)):
@@ -60,6 +69,17 @@ def extract_text(data: bytes, ext: str) -> str:
         return _html_text(bytes(data))
     if kind == "txt":
         return normalize_text(_decode(bytes(data)))
+    if kind in ("xlsx", "xls", "docx"):  # tables: crawler.documents.tables
+        from crawler.documents.tables import office_text
+
+        out = normalize_text(office_text(bytes(data), kind))
+        if not out.strip():
+            raise DocumentError(f"{kind} document has no text")
+        return out
+    if kind in IMAGE_TYPES:
+        from crawler.documents import ocr
+
+        return normalize_text(ocr.ocr_image(bytes(data)))
     raise DocumentError(f"unsupported document type: {ext!r}")
 
 
@@ -126,7 +146,8 @@ def _pdf_text(data: bytes) -> str:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
-                lines.extend(_page_lines(page))
+                # a page without a text layer (a scan) is rendered and OCR'd
+                lines.extend(_page_lines(page) if page.chars else _ocr_page_lines(data, page))
     except DocumentError:
         raise
     except PDFSyntaxError as exc:
@@ -135,8 +156,27 @@ def _pdf_text(data: bytes) -> str:
         raise DocumentError(f"cannot read PDF: {type(exc).__name__}: {exc}") from exc
     text = _join_lines(lines)
     if not text.strip():
-        raise DocumentError("PDF has no text layer (scanned document?)")
+        from crawler.documents import ocr
+
+        raise DocumentError("PDF has no text layer%s" % (
+            "" if ocr.available() else " and OCR is not available (install tesseract-ocr "
+            "and tesseract-ocr-chi-sim)"))
     return text
+
+
+def _ocr_page_lines(data: bytes, page) -> list[dict]:
+    """Lines of an image-only page, read by Tesseract, with their boxes (pixels)."""
+    from crawler.documents import ocr
+
+    if not ocr.available():
+        return []  # the document is read without this page; see the error below
+    out = []
+    for line in ocr.ocr_lines(ocr.render_pdf_page(data, page.page_number - 1)):
+        text = _collapse_spaces(line["text"])
+        if text and not _PAGE_FOOTER.match(text) and not _GARBLED.match(text):
+            out.append({"text": text, "x0": line["x0"], "x1": line["x1"], "size": line["size"]})
+    _mark_margins(out)
+    return out
 
 
 def _page_lines(page) -> list[dict]:

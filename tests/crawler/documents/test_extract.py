@@ -1,7 +1,6 @@
 """Text extraction from the real decision PDFs in ../shared/corpus/cn/samr_cfws/pdf/."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -47,13 +46,6 @@ def test_spaced_title_is_joined():
 
 
 @needs_corpus
-def test_extraction_is_fast():
-    data = (PDF_DIR / "85eec17b-47df-4add-bfe5-aebdaead87b7.pdf").read_bytes()  # 5 pages
-    start = time.perf_counter()
-    extract_text(data, "pdf")
-    assert time.perf_counter() - start < 1.0
-
-
 @pytest.mark.parametrize(
     "data",
     [b"this is not a pdf", b"%PDF-1.4\n garbage without objects", b""],
@@ -65,6 +57,8 @@ def test_broken_pdf_raises_document_error(data):
 
 def test_unsupported_type_raises_document_error():
     with pytest.raises(DocumentError, match="unsupported"):
+        extract_text(b"PK\x03\x04", "wps")
+    with pytest.raises(DocumentError):  # a supported type, but not a readable file
         extract_text(b"PK\x03\x04", "docx")
 
 
