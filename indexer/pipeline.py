@@ -12,9 +12,20 @@ import logging
 import os
 from decimal import Decimal
 
-from crawler.documents import DocumentError, cn_decision, extract_text
-from indexer.normalize import amounts, authorities, dates, parties, redact
-from indexer.schema import RAW_VALIDATOR, empty_decision, validation_errors
+from crawler.documents import DocumentError, cn_csrc, cn_decision, extract_text
+from indexer.normalize import (
+    amounts,
+    amounts_intl,
+    authorities,
+    currency,
+    dates,
+    dedupe,
+    legal_basis,
+    parties,
+    redact,
+    violations,
+)
+from indexer.schema import PENALTY_KINDS, RAW_VALIDATOR, empty_decision, validation_errors
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +93,7 @@ def normalize(raw, data_dir="data"):
                     raw.get("key"), exc)
         text = None
     language = raw.get("language") or "zh"
-    parsed = cn_decision.parse(text) if text and language.startswith("zh") else {}
+    parsed = _parse_text(text, raw) if text and language.startswith("zh") else {}
 
     def pick(field):
         return parsed.get(field) or raw.get(field)
@@ -118,8 +129,11 @@ def normalize(raw, data_dir="data"):
     _normalize_party(record, parsed)
     _normalize_authority(record)
     _normalize_amounts(record, parsed, raw)
+    _convert_amounts(record)
     if not record["penalty_kinds"] and raw.get("penalty_text"):
         record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
+    record["penalty_kinds"] = _notice_penalty_kinds(record["penalty_kinds"],
+                                                    raw.get("penalty_text"))
     if text:
         masked = redact.mask_personal(text)
         if record["party_kind"] in ("natural_person", "individual_business") and \
@@ -127,10 +141,35 @@ def normalize(raw, data_dir="data"):
             masked = redact.propagate_masks(masked, record["party_name"])
         record["full_text"] = masked
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
+    _normalize_legal_basis(record, raw)
+    _classify(record)
+    record["party_name_normalized"] = dedupe.party_group_name(record["party_name"])
+    record["dedup_key"] = dedupe.dedup_key(record)
     errors = validation_errors(record)
     if errors:
         raise NormalizeError("; ".join(errors))
     return record
+
+
+def _notice_penalty_kinds(kinds, penalty_text):
+    """Add the kinds that notices on apps name (data/notice_penalties.yaml)."""
+    global _NOTICE_PENALTIES
+    if _NOTICE_PENALTIES is None:
+        import re
+
+        import yaml
+
+        path = os.path.join(os.path.dirname(__file__), "normalize", "data",
+                            "notice_penalties.yaml")
+        with open(path, encoding="utf-8") as f:
+            _NOTICE_PENALTIES = [(k, re.compile(p)) for k, p in yaml.safe_load(f).items()]
+    found = {kind for kind, pattern in _NOTICE_PENALTIES if pattern.search(penalty_text or "")}
+    if not found - set(kinds):
+        return kinds
+    return [k for k in PENALTY_KINDS if k in set(kinds) | found]
+
+
+_NOTICE_PENALTIES = None
 
 
 def _normalize_party(record, parsed):
@@ -147,6 +186,8 @@ def _normalize_party(record, parsed):
 def _normalize_authority(record):
     if not record["authority_name"]:
         return
+    if record["jurisdiction"] not in (None, "CN"):
+        return  # the authority table covers Chinese bodies only
     found = authorities.resolve_authority(record["authority_name"])
     record["authority_id"] = found.get("authority_id")
     record["authority_level"] = found.get("authority_level")
@@ -154,8 +195,30 @@ def _normalize_authority(record):
     record["jurisdiction"] = record["jurisdiction"] or found.get("jurisdiction")
 
 
+# Decision documents whose layout needs a parser of its own, by source.  A CSRC decision
+# penalizes several parties: one raw item per party, the parser reads that party's part.
+DOCUMENT_PARSERS = {
+    "cn_csrc": lambda text, raw: cn_csrc.parse_party(text, raw.get("party_name"),
+                                                     title=raw.get("title")),
+}
+
+
+def _parse_text(text, raw):
+    parser = DOCUMENT_PARSERS.get(raw["source"])
+    return parser(text, raw) if parser else cn_decision.parse(text)
+
+
 def _normalize_amounts(record, parsed, raw):
+    if not (record["language"] or "zh").startswith("zh"):
+        return _normalize_intl_amounts(record, raw)
     fine, confiscation = parsed.get("fine_amount"), parsed.get("confiscation_amount")
+    share = parsed.get("total_amount")  # a party's share of a combined sum (cn_csrc)
+    if share and fine is None and confiscation is None:
+        record["total_amount"] = _amount_str(share)
+        if record["jurisdiction"] == "CN":
+            record["currency"] = "CNY"
+            record["amount_cny"] = record["total_amount"]
+        return
     if not parsed.get("penalty_text"):  # no decision part read: the list row's summary
         listed = amounts.parse_cn_amounts(raw.get("penalty_text") or "")
         fine, confiscation = listed["fine"], listed["confiscation"]
@@ -167,6 +230,59 @@ def _normalize_amounts(record, parsed, raw):
         if record["jurisdiction"] == "CN":
             record["currency"] = "CNY"
             record["amount_cny"] = record["total_amount"]
+
+
+def _normalize_intl_amounts(record, raw):
+    """English / European texts: the fine a penalty field or summary imposes."""
+    for text in (raw.get("penalty_text"), raw.get("text")):
+        found = amounts_intl.parse_fine(text or "", record["jurisdiction"])
+        if found["fine"] is not None:
+            record["fine_amount"] = _amount_str(found["fine"])
+            record["total_amount"] = record["fine_amount"]
+            record["currency"] = found["currency"]
+            return
+
+
+def _convert_amounts(record):
+    """total -> CNY, EUR, USD at the ECB reference rates of the decision date."""
+    total = record["total_amount"]
+    if total is None:
+        return
+    day = record["decision_date"] or record["published_date"]
+    record["currency"] = record["currency"] or currency.default_currency(
+        record["jurisdiction"], day)
+    converted = currency.convert(total, record["currency"], day)
+    if converted is None:
+        return
+    for field in ("amount_cny", "amount_eur", "amount_usd"):
+        record[field] = _amount_str(converted[field])
+    record["rate_date"] = converted["rate_date"]
+
+
+def _normalize_legal_basis(record, raw):
+    """Law names normalized; a source's own legal-basis field read where the text gave none."""
+    language = record["language"] or "zh"
+    citations = legal_basis.normalize_citations(record["legal_basis"])
+    if not citations and raw.get("legal_basis_text"):
+        citations = legal_basis.parse_citations(raw["legal_basis_text"], None, language)
+    if not citations and record["penalty_text"]:
+        citations = legal_basis.parse_citations(record["penalty_text"], "basis", language)
+    record["legal_basis"] = citations
+
+
+def _classify(record):
+    texts = [record["facts"], record["penalty_text"], record["title"]]
+    if not record["facts"] and record["full_text"]:
+        texts.append(record["full_text"][:20000])
+    codes, evidence = violations.classify(record["legal_basis"], texts, record["language"],
+                                          record["decision_date"])
+    record["violation_types"] = codes
+    record["violation_evidence"] = evidence
+
+
+def merge_duplicates(records):
+    """The same decision from several sources -> one record (see normalize/dedupe.py)."""
+    return dedupe.merge_duplicates(records)
 
 
 def latest_raw_items(items):

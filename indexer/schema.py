@@ -73,6 +73,8 @@ DECISION_FIELDS = {
     "party_kind": _field({"enum": PARTY_KINDS + [None]}, "kind of party"),
     "party_id": _field(_STR, "unified social credit code, company number, ..."),
     "party_id_valid": _field({"type": ["boolean", "null"]}, "identifier checksum valid"),
+    "party_name_normalized": _field(_STR, "party name as a grouping key (width, brackets, "
+                                    "branch and legal-form suffixes folded)"),
     "violation_types": _field({"type": "array", "items": {"type": "string"}},
                               "taxonomy codes (docs/taxonomy.md)"),
     "violation_evidence": _field({"type": "object", "additionalProperties": {"type": "string"}},
@@ -89,10 +91,15 @@ DECISION_FIELDS = {
     "amount_cny": _field(_AMOUNT, "total converted to CNY"),
     "amount_eur": _field(_AMOUNT, "total converted to EUR"),
     "amount_usd": _field(_AMOUNT, "total converted to USD"),
+    "rate_date": _field(_DATE, "date of the ECB reference rates used for amount_cny/eur/usd"),
     "summary": _field(_STR, "short plain summary (personal identifiers masked)"),
     "full_text": _field(_STR, "full text (personal identifiers of natural persons masked)"),
     "document_pending": _field({"type": "boolean"},
                                "the original document has not been fetched yet"),
+    "dedup_key": _field(_STR, "authority|decision number|party: one decision across sources"),
+    "other_sources": _field({"type": "array", "items": {"type": "object"}},
+                            "the same decision from other sources: {source, id, source_url, "
+                            "document_url}"),
     "status": _field({"enum": STATUSES}, "active / withdrawn / publicity_expired"),
     "version": _field({"type": "integer", "minimum": 1}, "1, 2, ... when a source edits it"),
     "first_seen": _field(_DATETIME, "first time the archive saw it"),
@@ -155,6 +162,7 @@ def empty_decision():
     """A Decision with every field present and empty."""
     record = {name: None for name in DECISION_FIELDS}
     record.update(violation_types=[], violation_evidence={}, legal_basis=[], penalty_kinds=[],
+                  other_sources=[],
                   document_pending=False, status="active", version=1)
     return record
 

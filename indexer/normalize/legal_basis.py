@@ -1,0 +1,180 @@
+"""Cited provisions: law-name aliases and European / English citations.
+
+``normalize_law(name)``
+    The canonical name of a law (``data/law_aliases.yaml``): 个人信息保护法 and
+    《中华人民共和国个人信息保护法》（2021年） are 中华人民共和国个人信息保护法;
+    ``DSGVO`` and ``Regulation (EU) 2016/679`` are ``GDPR``.  An unlisted Chinese short
+    law name ending in 法 gets the 中华人民共和国 prefix; anything else is returned
+    cleaned (NFKC, no 《》, no version note) but otherwise as printed.
+``parse_citations_en(text, role=None, default_law=None)``
+    ``Art. 5 (1) f) GDPR``, ``Art. 5(1)(f) GDPR``, ``Article 32 GDPR``, ``Articles 12, 13
+    and 14 GDPR``, ``Art. 5 para. 1 lit. f GDPR``, ``Art. 5 (1) b), c), GDPR``,
+    ``Regulation 21 PECR``, ``Regulations 21 and 24 of PECR``, ``section 55A of the DPA
+    2018`` -> ``{law, article, paragraph, item, role, raw}`` (one per provision).  A
+    citation without a law name takes ``default_law`` (an article list on a GDPR
+    register), or is dropped.
+``parse_citations(text, role, language="zh")``
+    Chinese (through :func:`crawler.documents.cn_decision.parse_citations`) or English,
+    with law names normalized.
+``normalize_citations(citations)``
+    The same citations with law names normalized (the printed ``raw`` is kept).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_FILE = Path(__file__).parent / "data" / "law_aliases.yaml"
+_VERSION = re.compile(
+    r"\s*[（(][^（）()]{0,20}(?:修订|修正|修改|公布|年版|版|施行|试行|\d{4}年?)[）)]\s*$"
+)
+_SHORT_LAW = re.compile(r"^[\u4e00-\u9fff]{2,14}法$")
+
+
+def _key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", str(name or ""))
+    s = s.strip().strip("《》<>\"'“”")
+    s = _VERSION.sub("", s).strip().strip("《》")
+    s = re.sub(r"^(?:the|of\s+the)\s+", "", s, flags=re.I)
+    return re.sub(r"\s+", "", s).casefold()
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict:
+    with open(DATA_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    table = {}
+    for canonical, names in data.items():
+        table[_key(canonical)] = canonical
+        for name in names or ():
+            table[_key(name)] = canonical
+    return table
+
+
+@lru_cache(maxsize=4096)
+def normalize_law(name) -> str | None:
+    if not name or not str(name).strip():
+        return None
+    key = _key(name)
+    found = aliases().get(key)
+    if found:
+        return found
+    cleaned = unicodedata.normalize("NFKC", str(name)).strip().strip("《》")
+    cleaned = _VERSION.sub("", cleaned).strip().strip("《》")
+    compact = re.sub(r"\s+", "", cleaned)
+    if _SHORT_LAW.match(compact) and not compact.startswith("中华人民共和国") and \
+            not re.search(r"省|市|县|自治区", compact):
+        return aliases().get(_key("中华人民共和国" + compact), "中华人民共和国" + compact)
+    return compact if re.search(r"[\u4e00-\u9fff]", compact) else cleaned
+
+
+def normalize_citations(citations) -> list[dict]:
+    out = []
+    for cit in citations or ():
+        cit = dict(cit)
+        cit["law"] = normalize_law(cit.get("law")) or cit.get("law")
+        out.append(cit)
+    return out
+
+
+# --------------------------------------------------------------------------- English
+
+def _law_pattern() -> str:
+    names = set()
+    with open(DATA_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    for canonical, others in data.items():
+        for name in [canonical] + list(others or ()):
+            if re.search(r"[A-Za-z]", name):
+                names.add(name)
+    parts = [re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True)]
+    return r"(?:the\s+)?(?P<law%s>" + "|".join(parts).replace("%", "%%") + r")(?![A-Za-z])"
+
+
+_ART = r"(?P<a>\d{1,3}[A-Z]?(?:-[a-z]+)?)"
+_PARA = (r"(?:\s*\(\s*(?P<p>\d{1,2})\s*\)"
+         r"|\s*(?:para(?:graph)?\.?|sub-?section|§)\s*(?P<p2>\d{1,2}))?")
+_ITEM = (r"(?:\s*\(?\s*(?P<i>[a-z]|[ivx]{1,4})\s*\)(?:\s*,\s*(?:\(?\s*[a-z]\s*\)\s*,?\s*)*)?"
+         r"|\s*(?:lit\.?|letter|point|sub-?para(?:graph)?\.?)\s*\(?(?P<i2>[a-z])\)?)?")
+_UNIT = _ART + _PARA + _ITEM
+_UNIT_RE = re.compile(_UNIT)
+_HEAD = r"(?:Art(?:icle)?s?\.?|Regulations?|Regs?\.|Sections?|ss?\.|§§?)"
+
+
+@lru_cache(maxsize=1)
+def _citation_re():
+    law = _law_pattern()
+    unit = re.sub(r"\?P<\w+>", "?:", _UNIT)
+    nxt = r"(?:\s*(?:,|and|&|/|\+|;)\s*(?:%s\s*)?(?=\d)%s)" % (_HEAD, unit)
+    seq = rf"{_HEAD}\s*{unit}{nxt}*"
+    return re.compile(
+        rf"(?P<seq>{seq})(?:\s*,?\s*(?:(?:of|in|under)\s+)?{law % ''})?"
+        rf"|{law % '2'}\s*,?\s*(?P<seq2>{seq})",
+        re.IGNORECASE,
+    )
+
+
+def _units(seq: str):
+    """(article, paragraph, items) for each provision in 'Art. 5 (1) b), c), 6 and 13'."""
+    body = re.sub(rf"^\s*{_HEAD}\s*", "", seq, flags=re.I)
+    pieces = re.split(rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\band\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?",
+                      body, flags=re.I)
+    for piece in pieces:
+        piece = piece.strip(" ,")
+        if not piece:
+            continue
+        m = _UNIT_RE.match(piece)
+        if not m or not m.group("a"):
+            continue
+        paragraph = m.group("p") or m.group("p2")
+        items = []
+        first = m.group("i") or m.group("i2")
+        if m.group("i"):
+            span = piece[m.start("i") - 1 if m.start("i") else 0:m.end()]
+            items = [x.lower() for x in re.findall(r"\b([a-z]|[ivx]{1,4})\s*\)", span, re.I)]
+        elif first:
+            items = [first.lower()]
+        yield m.group("a").upper() if re.fullmatch(r"\d+[a-z]", m.group("a")) else \
+            m.group("a"), paragraph, items or [None]
+
+
+def parse_citations_en(text, role=None, default_law=None) -> list[dict]:
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        t = unicodedata.normalize("NFKC", text)[:50_000]
+        out, seen = [], set()
+        for m in _citation_re().finditer(t):
+            seq = m.group("seq") or m.group("seq2")
+            law = m.group("law") or m.group("law2")
+            law = normalize_law(law) if law else default_law
+            if not law or not seq:
+                continue
+            raw = " ".join(m.group(0).split()).rstrip(" ,")
+            for article, paragraph, items in _units(seq):
+                for item in items:
+                    key = (law, article, paragraph, item)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append({"law": law, "article": article, "paragraph": paragraph,
+                                "item": item, "role": role, "raw": raw})
+        return out
+    except Exception:  # noqa: BLE001 - never raise on any string
+        return []
+
+
+def parse_citations(text, role=None, language="zh", default_law=None) -> list[dict]:
+    """Citations in text, law names normalized."""
+    if not text:
+        return []
+    if str(language or "zh").startswith("zh"):
+        from crawler.documents.cn_decision import parse_citations as cn_citations
+
+        return normalize_citations(cn_citations(text, role))
+    return parse_citations_en(text, role, default_law)
