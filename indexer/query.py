@@ -14,13 +14,24 @@ from decimal import Decimal, InvalidOperation
 from indexer.schema import PENALTY_KINDS
 
 SORTS = ("relevance", "newest", "oldest", "amount_desc", "amount_asc")
+# Amount filters, amount sort and amount bands compare the record's converted total
+# (``amount_cny``, ``amount_eur``, ``amount_usd``) in the query's currency.
+CURRENCIES = ("CNY", "EUR", "USD")
+DEFAULT_CURRENCY = "CNY"
+# Lower bounds of the amount bands (facet "amount"), in the query's currency.
+AMOUNT_BANDS = (0, 1000, 10000, 100000, 1000000, 10000000)
+# ``name:value`` (or ``name:"two words"``) inside ``q`` is the filter ``name``.
+Q_FIELDS = ("type", "authority", "region", "jurisdiction", "party", "penalty", "source", "year",
+            "from", "to")
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
 MAX_Q_LENGTH = 500
 _TYPE_RE = re.compile(r"^[a-z]+(\.[a-z_]+)*$")
 _SOURCE_RE = re.compile(r"^[a-z0-9_]+$")
 _REGION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_JURISDICTION_RE = re.compile(r"^[A-Z]{2}$")
 _PHRASE_RE = re.compile(r'"([^"]*)"|(\S+)')
+_FIELD_RE = re.compile(r'(?<!\S)(%s):(?:"([^"]*)"|(\S+))' % "|".join(Q_FIELDS))
 
 
 class QueryError(ValueError):
@@ -38,6 +49,7 @@ class Query:
     types: tuple = ()
     authority: str = ""
     region: str = ""
+    jurisdiction: str = ""
     source: str = ""
     penalty: str = ""
     party: str = ""
@@ -46,6 +58,7 @@ class Query:
     date_to: str = None
     min_amount: Decimal = None
     max_amount: Decimal = None
+    currency: str = DEFAULT_CURRENCY
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
@@ -56,6 +69,11 @@ class Query:
         """The free text as a list of phrases: quoted text stays one phrase."""
         return [m.group(1) if m.group(1) is not None else m.group(2)
                 for m in _PHRASE_RE.finditer(self.q) if (m.group(1) or m.group(2) or "").strip()]
+
+    @property
+    def amount_field(self):
+        """The record field that amount filters, sort and bands compare."""
+        return "amount_" + self.currency.lower()
 
     @property
     def offset(self):
@@ -69,7 +87,8 @@ class Query:
         query = replace(self, **changes) if changes else self
         params = []
         for name, value in (("q", query.q), ("authority", query.authority),
-                            ("region", query.region), ("source", query.source),
+                            ("region", query.region), ("jurisdiction", query.jurisdiction),
+                            ("source", query.source),
                             ("penalty", query.penalty), ("party", query.party),
                             ("year", query.year), ("from", query.date_from),
                             ("to", query.date_to), ("min_amount", query.min_amount),
@@ -77,6 +96,8 @@ class Query:
             if value not in (None, ""):
                 params.append((name, str(value)))
         params.extend(("type", t) for t in query.types)
+        if query.currency != DEFAULT_CURRENCY:
+            params.append(("currency", query.currency))
         if query.sort != "relevance":
             params.append(("sort", query.sort))
         if query.page != 1:
@@ -87,44 +108,89 @@ class Query:
 
     @classmethod
     def from_params(cls, params):
-        """Build a Query from a mapping with ``get`` and ``getlist`` (werkzeug MultiDict)."""
-        get = params.get
+        """Build a Query from a mapping with ``get`` and ``getlist`` (werkzeug MultiDict).
+
+        ``name:value`` words in ``q`` (``type:pi``, ``authority:"CNIL"``, ``year:2024``) are
+        lifted out of the free text into the filter of that name; a bad one is reported as
+        a bad ``q``.
+        """
         getlist = getattr(params, "getlist", lambda name: [params[name]] if name in params else [])
-        q = (get("q") or "").strip()
+        q = (params.get("q") or "").strip()
         if len(q) > MAX_Q_LENGTH:
             raise QueryError("q", "longer than %d characters" % MAX_Q_LENGTH)
-        types = tuple(t for t in (v.strip() for v in getlist("type")) if t)
+        lifted = {}
+
+        def lift(match):
+            value = match.group(2) if match.group(2) is not None else match.group(3)
+            lifted.setdefault(match.group(1), []).append(value)
+            return " "
+
+        q = " ".join(_FIELD_RE.sub(lift, q).split())
+
+        def values(name):
+            return [v.strip() for v in getlist(name) if v and v.strip()]
+
+        def one(name):
+            given = values(name)
+            from_q = lifted.get(name, [])
+            if len(from_q) > 1 or (given and from_q and from_q[0] != given[0]):
+                raise QueryError("q", "%s given more than once" % name)
+            return (given or from_q or [""])[0]
+
+        def checked(name, check):
+            """Run ``check(value)``; a value that came from q is reported as a bad q."""
+            try:
+                return check(one(name))
+            except QueryError as error:
+                if name in lifted and not values(name):
+                    raise QueryError("q", "%s:%s" % (name, error.message)) from None
+                raise
+
+        types = tuple(dict.fromkeys(values("type") + lifted.get("type", [])))
         for t in types:
             if not _TYPE_RE.match(t):
-                raise QueryError("type", "not a taxonomy code: %r" % t)
-        source = (get("source") or "").strip()
-        if source and not _SOURCE_RE.match(source):
-            raise QueryError("source", "not a source name: %r" % source)
-        region = (get("region") or "").strip()
-        if region and not _REGION_RE.match(region):
-            raise QueryError("region", "not an ISO 3166 code: %r" % region)
-        penalty = (get("penalty") or "").strip()
-        if penalty and penalty not in PENALTY_KINDS:
-            raise QueryError("penalty", "one of " + ", ".join(PENALTY_KINDS))
-        sort = (get("sort") or "relevance").strip()
-        if sort not in SORTS:
-            raise QueryError("sort", "one of " + ", ".join(SORTS))
-        year = _int(get("year"), "year", 1900, 2100)
-        date_from = _date(get("from"), "from")
-        date_to = _date(get("to"), "to")
+                raise QueryError("q" if t not in values("type") else "type",
+                                 "not a taxonomy code: %r" % t)
+        source = checked("source", _pattern(_SOURCE_RE, "source", "not a source name"))
+        region = checked("region", _pattern(_REGION_RE, "region", "not an ISO 3166 code"))
+        jurisdiction = checked("jurisdiction", lambda v: _pattern(
+            _JURISDICTION_RE, "jurisdiction", "not an ISO 3166-1 alpha-2 code")(v.upper()))
+        penalty = checked("penalty", _choice("penalty", PENALTY_KINDS))
+        sort = _choice("sort", SORTS)((params.get("sort") or "relevance").strip())
+        currency = _choice("currency", CURRENCIES)(
+            (params.get("currency") or DEFAULT_CURRENCY).strip().upper())
+        year = checked("year", lambda v: _int(v, "year", 1900, 2100))
+        date_from = checked("from", lambda v: _date(v, "from"))
+        date_to = checked("to", lambda v: _date(v, "to"))
         if date_from and date_to and date_from > date_to:
             raise QueryError("from", "after 'to'")
-        min_amount = _amount(get("min_amount"), "min_amount")
-        max_amount = _amount(get("max_amount"), "max_amount")
+        min_amount = _amount(params.get("min_amount"), "min_amount")
+        max_amount = _amount(params.get("max_amount"), "max_amount")
         if min_amount is not None and max_amount is not None and min_amount > max_amount:
             raise QueryError("min_amount", "greater than max_amount")
-        return cls(q=q, types=types, authority=(get("authority") or "").strip()[:200],
-                   region=region, source=source, penalty=penalty,
-                   party=(get("party") or "").strip()[:200], year=year,
+        return cls(q=q, types=types, authority=one("authority")[:200],
+                   region=region, jurisdiction=jurisdiction, source=source, penalty=penalty,
+                   party=one("party")[:200], year=year,
                    date_from=date_from, date_to=date_to, min_amount=min_amount,
-                   max_amount=max_amount, sort=sort,
-                   page=_int(get("page"), "page", 1, MAX_PAGE) or 1,
-                   page_size=_int(get("page_size"), "page_size", 1, MAX_PAGE_SIZE) or 20)
+                   max_amount=max_amount, currency=currency, sort=sort,
+                   page=_int(params.get("page"), "page", 1, MAX_PAGE) or 1,
+                   page_size=_int(params.get("page_size"), "page_size", 1, MAX_PAGE_SIZE) or 20)
+
+
+def _pattern(regex, param, message):
+    def check(value):
+        if value and not regex.match(value):
+            raise QueryError(param, "%s: %r" % (message, value))
+        return value
+    return check
+
+
+def _choice(param, choices):
+    def check(value):
+        if value and value not in choices:
+            raise QueryError(param, "one of " + ", ".join(choices))
+        return value
+    return check
 
 
 def _int(value, param, low, high):

@@ -8,37 +8,58 @@ Layout under the store directory::
 
 Chinese is indexed one token per Han character and searched as phrases, so a 2- or
 4-character query finds every document containing it (no dictionary segmentation to miss
-sub-words); other scripts are lower-cased words with English stemming.  tantivy does not
+sub-words); other scripts are lower-cased words with English stemming.  Runs of Han
+characters are also indexed as overlapping character pairs (field ``bigram``): a Chinese
+word of two characters is then one term, a longer one a phrase of pairs, both much
+cheaper than a phrase of single characters at a million decisions.  tantivy does not
 save custom tokenizers with an index, so ``_open_index`` registers them on every open.
 
 A rebuild writes a new generation and then replaces ``CURRENT`` atomically: a crash
 mid-rebuild leaves the previous generation serving, and the next rebuild starts afresh.
+A generation's name starts with the index schema's version (``s2-...``); a writer that
+opens an index of an older schema rebuilds it from the records.
+
+Earlier versions are kept as zlib-compressed JSON (``versions.record`` is a BLOB; rows
+written as JSON text by older releases are read as they are).
+
+The index stores only each decision's id: records come from SQLite, and snippets are cut
+from the record's text, so the index stays small and a hit costs one id lookup.
 """
 
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
 import time
+import zlib
 from datetime import datetime, timezone
 
 import tantivy
 from markupsafe import Markup, escape
 
+from indexer.query import AMOUNT_BANDS, CURRENCIES
 from indexer.store.base import Hit, SearchResult, Store, UpsertStats, content_hash
 
 log = logging.getLogger(__name__)
 
 TOKENIZER = "cjk_char"
 TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}&&[^\p{Han}]]+"
-AMOUNT_BANDS = [(0, 1000), (1000, 10000), (10000, 100000), (100000, 1000000),
-                (1000000, 10000000), (10000000, None)]
+SCHEMA_VERSION = 3
+BIGRAM_TOKENIZER = "bigram"
+_HAN = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+        "\uf900-\ufaff\U00020000-\U0002fa1f")
+_HAN_RUN = re.compile("[%s]{2,}" % _HAN)
+_HAN_WORD = re.compile("[%s]{2,}$" % _HAN)
 FACET_FIELDS = {"type": "type_code", "authority": "authority", "region": "region",
                 "year": "year", "penalty": "penalty", "source": "source"}
 FACET_SIZE = 50
 WRITER_HEAP = 128 * 1024 * 1024
+REBUILD_HEAP = 512 * 1024 * 1024
+BATCH = 500
+NO_AMOUNT = -1.0  # amount fields of a decision without one (outside every band)
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -63,15 +84,17 @@ CREATE TABLE IF NOT EXISTS versions (
 
 def _schema():
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("text", stored=True, tokenizer_name=TOKENIZER)
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    sb.add_text_field("text", tokenizer_name=TOKENIZER)
+    sb.add_text_field("bigram", tokenizer_name=BIGRAM_TOKENIZER)
     sb.add_text_field("party", tokenizer_name=TOKENIZER)
-    for name in ("party_id", "authority", "region", "source", "penalty", "type_code"):
+    for name in ("party_id", "authority", "region", "jurisdiction", "source", "penalty",
+                 "type_code"):
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
-    sb.add_facet_field("type")
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("day", indexed=True, fast=True)
-    sb.add_float_field("amount", indexed=True, fast=True)
+    for currency in CURRENCIES:
+        sb.add_float_field("amount_" + currency.lower(), indexed=True, fast=True)
     return sb.build()
 
 
@@ -80,6 +103,13 @@ def _analyzer():
             .filter(tantivy.Filter.lowercase())
             .filter(tantivy.Filter.stemmer("english"))
             .build())
+
+
+def han_bigrams(text):
+    """Overlapping pairs of Han characters, space-separated; "|" between runs so that no
+    phrase spans punctuation or other scripts: "违法所得，罚款" -> "违法 法所 所得 | 罚款"."""
+    return " | ".join(" ".join(map(str.__add__, run, run[1:]))
+                      for run in _HAN_RUN.findall(text))
 
 
 def _now():
@@ -102,29 +132,40 @@ def _type_prefixes(codes):
     return sorted(out)
 
 
+def converted_amounts(record):
+    """{"amount_cny": float or None, ...}: the total in each search currency."""
+    out = {}
+    for currency in CURRENCIES:
+        name = "amount_" + currency.lower()
+        value = record.get(name)
+        if value in (None, "") and record.get("currency") == currency:
+            value = record.get("total_amount")
+        out[name] = float(value) if value not in (None, "") else None
+    return out
+
+
 def _index_doc(record):
     date = record.get("decision_date") or record.get("published_date") or ""
-    amount = record.get("amount_cny") or (record.get("total_amount")
-                                          if record.get("currency") == "CNY" else None)
-    doc = tantivy.Document(id=record["id"], text=search_text(record),
+    text = search_text(record)
+    doc = tantivy.Document(id=record["id"], text=text, bigram=han_bigrams(text),
                            party=record.get("party_name") or "",
                            source=record["source"])
     for name, values in (("party_id", [record.get("party_id")]),
                          ("authority", [record.get("authority_name"), record.get("authority_id")]),
                          ("region", [record.get("region"), record.get("jurisdiction")]),
+                         ("jurisdiction", [record.get("jurisdiction")]),
                          ("penalty", record.get("penalty_kinds") or []),
                          ("type_code", _type_prefixes(record.get("violation_types") or []))):
         for value in values:
             if value:
                 doc.add_text(name, value)
-    for code in record.get("violation_types") or []:
-        doc.add_facet("type", tantivy.Facet.from_string("/" + code.replace(".", "/")))
     if date:
         doc.add_integer("year", int(date[:4]))
         doc.add_integer("day", int(date.replace("-", "")))
     else:
         doc.add_integer("day", 0)
-    doc.add_float("amount", float(amount) if amount is not None else -1.0)
+    for name, amount in converted_amounts(record).items():
+        doc.add_float(name, amount if amount is not None else NO_AMOUNT)
     return doc
 
 
@@ -171,6 +212,8 @@ class EmbeddedStore(Store):
         else:
             index = tantivy.Index.open(path)
         index.register_tokenizer(TOKENIZER, _analyzer())
+        index.register_tokenizer(BIGRAM_TOKENIZER, tantivy.TextAnalyzerBuilder(
+            tantivy.Tokenizer.regex(r"\S+")).build())
         return index
 
     def _set_current(self, generation):
@@ -182,7 +225,7 @@ class EmbeddedStore(Store):
         os.replace(tmp, os.path.join(self.search_dir, "CURRENT"))
 
     def _new_generation(self):
-        return "g%d-%d" % (time.time_ns(), os.getpid())
+        return "s%d-g%d-%d" % (SCHEMA_VERSION, time.time_ns(), os.getpid())
 
     def _open_current(self):
         """Open the live generation (creating the first one); drop abandoned ones."""
@@ -192,6 +235,12 @@ class EmbeddedStore(Store):
                 name = self._new_generation()
                 self._open_index(name, create=True)
                 self._set_current(name)
+            if name and not name.startswith("s%d-" % SCHEMA_VERSION):
+                if self.readonly:
+                    raise RuntimeError("the search index under %s has an older schema: run "
+                                       "`penalty-archive index`" % self.search_dir)
+                log.warning("search index %s has an older schema: rebuilding it", name)
+                name = self._build_generation()
             if name and name != self._generation:
                 self._index = self._open_index(name)
                 self._generation = name
@@ -210,8 +259,8 @@ class EmbeddedStore(Store):
         self._index.reload()
         return self._index.searcher()
 
-    def _write(self, index, records, delete_first):
-        writer = index.writer(heap_size=WRITER_HEAP)
+    def _write(self, index, records, delete_first, heap=WRITER_HEAP):
+        writer = index.writer(heap_size=heap)
         for record in records:
             if delete_first:
                 writer.delete_documents_by_term("id", record["id"])
@@ -219,45 +268,82 @@ class EmbeddedStore(Store):
         writer.commit()
         writer.wait_merging_threads()
 
+    def _build_generation(self):
+        """Index every record into a new generation, then make it CURRENT; its name."""
+        generation = self._new_generation()
+        index = self._open_index(generation, create=True)
+        self._write(index, self._iter_storage_order(), delete_first=False, heap=REBUILD_HEAP)
+        self._set_current(generation)
+        return generation
+
     # -- interface ------------------------------------------------------------------------
 
     def upsert(self, records, now=None):
+        """Records are written to SQLite in batches and indexed by one writer, committed
+        once at the end (a crash in between is repaired by ``rebuild``)."""
         now = now or _now()
         stats = UpsertStats()
-        to_index = []
+        writer, batch = None, []
+        records = iter(records)
+        while True:
+            batch = [r for _, r in zip(range(BATCH), records)]
+            if not batch:
+                break
+            batch_stats, to_index = self._upsert_batch(batch, now)
+            stats += batch_stats
+            if to_index and writer is None:
+                writer = self._index.writer(heap_size=WRITER_HEAP)
+            for record in to_index:
+                writer.delete_documents_by_term("id", record["id"])
+                writer.add_document(_index_doc(record))
+        if writer is not None:
+            writer.commit()
+            writer.wait_merging_threads()
+        return stats
+
+    def _upsert_batch(self, records, now):
+        stats = UpsertStats()
+        to_index, rows, touched = {}, [], []
         db = self._db()
         with db:
+            ids = list(dict.fromkeys(r["id"] for r in records))
+            known = {row[0]: row[1:] for row in db.execute(
+                "SELECT id, version, content_hash, first_seen, json_extract(record, "
+                "'$.document_pending') FROM decisions WHERE id IN (%s)" % ",".join("?" * len(ids)),
+                ids)}
             for record in records:
                 record = dict(record)
                 digest = content_hash(record)
-                row = db.execute("SELECT version, content_hash, first_seen, record FROM decisions "
-                                 "WHERE id = ?", (record["id"],)).fetchone()
+                row = known.get(record["id"])
                 if row and row[1] == digest:
-                    db.execute("UPDATE decisions SET last_seen = ?, record = json_set(record, "
-                               "'$.last_seen', ?) WHERE id = ?", (now, now, record["id"]))
+                    touched.append((now, now, record["id"]))
                     stats.unchanged += 1
                     continue
                 if row is None:
                     version, first_seen = 1, now
                     stats.new += 1
                 else:
-                    previous = json.loads(row[3])
                     # Fetching a pending document completes the record; it is no new version.
-                    version = row[0] if previous.get("document_pending") else row[0] + 1
+                    version = row[0] if row[3] else row[0] + 1
                     first_seen = row[2]
                     stats.changed += 1
                 record.update(version=version, first_seen=first_seen, last_seen=now,
                               status=record.get("status") or "active")
+                known[record["id"]] = (version, digest, first_seen,
+                                       record.get("document_pending"))
                 blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
-                db.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (record["id"], version, digest, record["status"], first_seen, now,
-                            blob))
-                db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)",
-                           (record["id"], version, digest, now, blob))
-                to_index.append(record)
-        if to_index:
-            self._write(self._index, to_index, delete_first=True)
-        return stats
+                rows.append((record["id"], version, digest, record["status"], first_seen, now,
+                             blob))
+                to_index[record["id"]] = record
+            if touched:
+                db.executemany("UPDATE decisions SET last_seen = ?, record = json_set(record, "
+                               "'$.last_seen', ?) WHERE id = ?", touched)
+            if rows:
+                db.executemany("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               rows)
+                db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)",
+                               [(r[0], r[1], r[2], now, _pack(r[6])) for r in rows])
+        return stats, list(to_index.values())
 
     def get(self, decision_id):
         row = self._db().execute("SELECT record FROM decisions WHERE id = ?",
@@ -274,7 +360,8 @@ class EmbeddedStore(Store):
     def versions(self, decision_id):
         rows = self._db().execute("SELECT version, recorded_at, record FROM versions WHERE id = ? "
                                   "ORDER BY version", (decision_id,)).fetchall()
-        return [{"version": v, "recorded_at": at, "record": json.loads(r)} for v, at, r in rows]
+        return [{"version": v, "recorded_at": at, "record": json.loads(_unpack(r))}
+                for v, at, r in rows]
 
     def withdraw(self, decision_id, now=None):
         record = self.get(decision_id)
@@ -294,14 +381,17 @@ class EmbeddedStore(Store):
         for (blob,) in cursor:
             yield json.loads(blob)
 
+    def _iter_storage_order(self):
+        """Every current decision in storage order (faster than id order), for rebuilds."""
+        cursor = self._db().execute("SELECT record FROM decisions ORDER BY rowid")
+        for (blob,) in cursor:
+            yield json.loads(blob)
+
     def count(self):
         return self._db().execute("SELECT count(*) FROM decisions").fetchone()[0]
 
     def rebuild(self):
-        generation = self._new_generation()
-        index = self._open_index(generation, create=True)
-        self._write(index, self.iter_decisions(), delete_first=False)
-        self._set_current(generation)
+        generation = self._build_generation()
         self._open_current()
         return generation
 
@@ -314,15 +404,25 @@ class EmbeddedStore(Store):
     # -- search ---------------------------------------------------------------------------
 
     def _text_query(self, query):
-        parts = []
+        """(query to run, query to highlight with): a Chinese word runs on the pairs
+        field, everything else as a phrase on the text; snippets come from the text."""
+        parts, marks = [], []
         for term in query.terms:
             cleaned = term.replace('"', " ").replace("\\", " ").strip()
             if not any(ch.isalnum() for ch in cleaned):
                 continue
-            parts.append(self._index.parse_query('"%s"' % cleaned, ["text"]))
+            phrase = self._index.parse_query('"%s"' % cleaned, ["text"])
+            marks.append(phrase)
+            if _HAN_WORD.match(cleaned):
+                pairs = han_bigrams(cleaned).split()
+                parts.append(self._raw("bigram", pairs[0]) if len(pairs) == 1 else
+                             tantivy.Query.phrase_query(self._schema, "bigram", pairs))
+            else:
+                parts.append(phrase)
         if not parts:
-            return None
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+            return None, None
+        return tuple(tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in q])
+                     for q in (parts, marks))
 
     def _raw(self, field, value):
         return tantivy.Query.term_query(self._schema, field, value)
@@ -333,7 +433,8 @@ class EmbeddedStore(Store):
             must.append(tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, self._raw("type_code", t)) for t in query.types]))
         for field, value in (("authority", query.authority), ("region", query.region),
-                             ("source", query.source), ("penalty", query.penalty)):
+                             ("jurisdiction", query.jurisdiction), ("source", query.source),
+                             ("penalty", query.penalty)):
             if value:
                 must.append(self._raw(field, value))
         if query.party:
@@ -352,16 +453,19 @@ class EmbeddedStore(Store):
         if query.min_amount is not None or query.max_amount is not None:
             low = float(query.min_amount) if query.min_amount is not None else 0.0
             high = float(query.max_amount) if query.max_amount is not None else 1e18
-            must.append(tantivy.Query.range_query(self._schema, "amount", tantivy.FieldType.Float,
-                                                  low, high))
+            must.append(tantivy.Query.range_query(self._schema, query.amount_field,
+                                                  tantivy.FieldType.Float, low, high))
         return must
 
-    def _facets(self, searcher, tquery):
+    def _facet_aggs(self, query):
         aggs = {name: {"terms": {"field": field, "size": FACET_SIZE}}
                 for name, field in FACET_FIELDS.items()}
-        aggs["amount"] = {"range": {"field": "amount", "ranges": [
-            dict({"from": low}, **({"to": high} if high else {})) for low, high in AMOUNT_BANDS]}}
-        result = searcher.aggregate(tquery, aggs)
+        bands = list(zip(AMOUNT_BANDS, AMOUNT_BANDS[1:] + (None,)))
+        aggs["amount"] = {"range": {"field": query.amount_field, "ranges": [
+            dict({"from": low}, **({"to": high} if high else {})) for low, high in bands]}}
+        return aggs
+
+    def _facets(self, result):
         facets = {name: [(str(b["key"]), b["doc_count"]) for b in result[name]["buckets"]]
                   for name in FACET_FIELDS}
         facets["amount"] = [("%s-%s" % (int(b["from"]), int(b["to"]) if "to" in b else ""),
@@ -371,7 +475,7 @@ class EmbeddedStore(Store):
 
     def search(self, query, facets=True):
         searcher = self._searcher()
-        text = self._text_query(query)
+        text, marks = self._text_query(query)
         clauses = [(tantivy.Occur.Must, text)] if text else []
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(query)]
         if not clauses:
@@ -379,28 +483,71 @@ class EmbeddedStore(Store):
         else:
             tquery = tantivy.Query.boolean_query(clauses)
         order = {"newest": ("day", tantivy.Order.Desc), "oldest": ("day", tantivy.Order.Asc),
-                 "amount_desc": ("amount", tantivy.Order.Desc),
-                 "amount_asc": ("amount", tantivy.Order.Asc)}.get(query.sort)
+                 "amount_desc": (query.amount_field, tantivy.Order.Desc),
+                 "amount_asc": (query.amount_field, tantivy.Order.Asc)}.get(query.sort)
         if order is None and text is None:
             order = ("day", tantivy.Order.Desc)
-        kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
-        result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
-                                 **kwargs)
-        docs = [(score, searcher.doc(address)) for score, address in result.hits]
-        records = self.get_many([d["id"][0] for _, d in docs])
+        facet_result = None
+        if order and facets:
+            # One pass over the matches: the page (top_hits), the count and the facets.
+            aggs = self._facet_aggs(query)
+            aggs["_total"] = {"value_count": {"field": "day"}}
+            # tantivy's top_hits panics when "from" lies past the last match: count first.
+            beyond = query.offset and query.offset >= searcher.search(tquery, 1,
+                                                                      count=True).count
+            if not beyond:
+                aggs["_page"] = {"top_hits": {
+                    "size": query.page_size, "from": query.offset, "docvalue_fields": ["id"],
+                    "sort": [{order[0]: "desc" if order[1] == tantivy.Order.Desc else "asc"}]}}
+            facet_result = searcher.aggregate(tquery, aggs)
+            total = int(facet_result["_total"]["value"] or 0)
+            page = [] if beyond else [(0.0, h["docvalue_fields"]["id"][0])
+                                      for h in facet_result["_page"]["hits"]]
+        else:
+            kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
+            result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
+                                     **kwargs)
+            total = result.count
+            page = [(score, searcher.doc(address)["id"][0]) for score, address in result.hits]
+            if facets:
+                facet_result = searcher.aggregate(tquery, self._facet_aggs(query))
+        records = self.get_many([decision_id for _, decision_id in page])
         snippets = None
-        if text is not None:
-            snippets = tantivy.SnippetGenerator.create(searcher, text, self._schema, "text")
+        if marks is not None:
+            snippets = tantivy.SnippetGenerator.create(searcher, marks, self._schema, "text")
             snippets.set_max_num_chars(160)
         hits = []
-        for score, doc in docs:
-            record = records.get(doc["id"][0])
+        for score, decision_id in page:
+            record = records.get(decision_id)
             if record is None:
                 continue
-            snippet = _snippet_html(snippets.snippet_from_doc(doc)) if snippets else ""
+            snippet = ""
+            if snippets:
+                text = tantivy.Document(text=_snippet_window(search_text(record), query.terms))
+                snippet = _snippet_html(snippets.snippet_from_doc(text))
             hits.append(Hit(record=record, score=float(score or 0), snippet=snippet))
-        return SearchResult(total=result.count, hits=hits,
-                            facets=self._facets(searcher, tquery) if facets else {})
+        return SearchResult(total=total, hits=hits,
+                            facets=self._facets(facet_result) if facet_result else {})
+
+
+def _pack(blob):
+    return zlib.compress(blob.encode("utf-8"), 6)
+
+
+def _unpack(value):
+    return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _snippet_window(text, terms, before=80, after=320):
+    """The part of ``text`` around the first literal occurrence of a term (the whole text
+    when none occurs literally, e.g. a stemmed match): tokenizing a whole long decision for
+    each hit costs more than the rest of the search."""
+    lowered = text.lower()
+    found = [i for i in (lowered.find(t.lower()) for t in terms) if i >= 0]
+    if not found:
+        return text
+    start = max(0, min(found) - before)
+    return text[start:min(found) + after]
 
 
 def _snippet_html(snippet):

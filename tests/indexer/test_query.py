@@ -33,6 +33,9 @@ def test_values_are_parsed():
     ({"min_amount": "-5"}, "min_amount"), ({"max_amount": "NaN"}, "max_amount"),
     ({"sort": "random"}, "sort"), ({"type": "<script>"}, "type"), ({"penalty": "jail"}, "penalty"),
     ({"region": "china"}, "region"), ({"source": "../etc"}, "source"), ({"q": "x" * 501}, "q"),
+    ({"currency": "GBP"}, "currency"), ({"jurisdiction": "CHN"}, "jurisdiction"),
+    ({"q": "明码 year:20x5"}, "q"), ({"q": "type:<b>"}, "q"), ({"q": "penalty:jail"}, "q"),
+    ({"q": "source:a source:b"}, "q"), ({"q": "year:2024", "year": "2025"}, "q"),
 ])
 def test_bad_values_name_the_parameter(params, param):
     with pytest.raises(QueryError) as info:
@@ -45,3 +48,23 @@ def test_to_params_round_trips():
                                          ("sort", "newest"), ("page", "2")]))
     assert Query.from_params(MultiDict(query.to_params())) == query
     assert ("page", "5") in query.to_params(page=5)
+
+
+def test_currency_and_jurisdiction():
+    query = q(min_amount="5000", currency="eur", jurisdiction="fr")
+    assert (query.currency, query.amount_field, query.jurisdiction) == ("EUR", "amount_eur", "FR")
+    assert q().amount_field == "amount_cny"
+    assert ("currency", "EUR") in query.to_params()
+    assert "currency" not in dict(q(currency="CNY").to_params())
+    assert Query.from_params(MultiDict(query.to_params())) == query
+
+
+def test_field_filters_in_q_are_lifted_out_of_the_text():
+    query = q(q='明码标价 type:price authority:"保定市 高阳县" year:2024 region:CN-HE')
+    assert query.q == "明码标价" and query.terms == ["明码标价"]
+    assert query.types == ("price",) and query.authority == "保定市 高阳县"
+    assert (query.year, query.region) == (2024, "CN-HE")
+    # The same filter given twice with one value is fine; unknown names stay text.
+    assert q(q="type:pi", type="pi").types == ("pi",)
+    assert q(q="note:x SAN-2021-008").terms == ["note:x", "SAN-2021-008"]
+    assert Query.from_params(MultiDict(query.to_params())) == query
