@@ -6,7 +6,7 @@ DATA ?= data
 DEMO_DATA ?= data-demo
 PORT ?= 5000
 
-.PHONY: install run demo test lint docs clean
+.PHONY: install run demo test lint docs translations clean
 
 $(BIN)/penalty-archive: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: install
 lint: install
 	$(BIN)/flake8 crawler indexer webapp tests bench
 	$(BIN)/isort --check-only crawler indexer webapp tests bench
+
+## Re-extract the website's messages, update the zh/en catalogs, compile them (commit all)
+translations: install
+	$(BIN)/pybabel extract -F webapp/translations/babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations \
+		--ignore-obsolete --no-fuzzy-matching -w 100
+	$(BIN)/pybabel compile -d webapp/translations --use-fuzzy
+	rm webapp/translations/messages.pot
 
 docs: install
 	$(BIN)/python -m indexer.schema > docs/schema.md

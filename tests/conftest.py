@@ -49,6 +49,16 @@ def archive(tmp_path_factory, corpus):
     return data
 
 
+@pytest.fixture(scope="session")
+def portal_archive(tmp_path_factory, corpus):
+    """The offline demo's market-regulation portal (cn_samr_cfws), crawled over HTTP from
+    the replay of ../shared/corpus and indexed: ~800 real decisions, 22 with documents."""
+    data = tmp_path_factory.mktemp("portal")
+    cli(data, "crawl", "cn_samr_cfws", "--replay", "demo")
+    cli(data, "index")
+    return data
+
+
 @pytest.fixture
 def app(archive):
     from webapp import create_app

@@ -16,7 +16,8 @@ def invoke(tmp_path, *args, input=None):
                               catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", ["sources", "crawl", "index", "serve", "run", "parse"])
+@pytest.mark.parametrize("command", ["sources", "crawl", "index", "serve", "run", "parse",
+                                     "export"])
 def test_every_command_has_help(tmp_path, command):
     result = invoke(tmp_path, command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output

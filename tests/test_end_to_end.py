@@ -28,9 +28,10 @@ def free_port():
 @pytest.fixture(scope="module")
 def server(archive):
     port = free_port()
+    log = open(archive / "serve.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(archive),
                                 "serve", "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=log)
     base = "http://127.0.0.1:%d" % port
     for _ in range(100):
         try:
@@ -38,11 +39,12 @@ def server(archive):
             break
         except OSError:
             if process.poll() is not None:
-                raise AssertionError(process.stderr.read().decode())
+                raise AssertionError((archive / "serve.log").read_text())
             time.sleep(0.1)
     yield base
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 def get(base, path, **params):

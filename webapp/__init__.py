@@ -8,20 +8,13 @@ from indexer.query import QueryError
 
 DEFAULTS = {
     "DATA_DIR": os.environ.get("PENALTY_ARCHIVE_DATA", "data"),
-    "STORE": "embedded",
+    "STORE": os.environ.get("PENALTY_ARCHIVE_STORE", "embedded"),
+    "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL"),
     "SITE_NAME": "Penalty Archive",
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-
-
-def money(value):
-    """A decimal string with thousands separators, its decimals kept as printed."""
-    if value in (None, ""):
-        return ""
-    whole, _, fraction = str(value).partition(".")
-    return "{:,}".format(int(whole)) + ("." + fraction if fraction else "")
 
 
 def create_app(config=None):
@@ -30,13 +23,24 @@ def create_app(config=None):
     app.config.update(config or {})
     app.config["DATA_DIR"] = os.path.abspath(app.config["DATA_DIR"])
 
-    from webapp import decisions, search
-    from webapp.storage import close_store
+    from webapp import (
+        api,
+        decisions,
+        downloads,
+        feeds,
+        guides,
+        i18n,
+        ratelimit,
+        search,
+        sources,
+        stats,
+    )
 
-    app.register_blueprint(search.bp)
-    app.register_blueprint(decisions.bp)
-    app.teardown_appcontext(close_store)
-    app.add_template_filter(money)
+    i18n.init_app(app)
+    ratelimit.init_app(app)
+    for module in (search, decisions, stats, guides, feeds, sources, api, downloads):
+        app.register_blueprint(module.bp)
+    api.register_error_handlers(app)  # JSON errors under /api/
 
     @app.after_request
     def security_headers(response):
@@ -52,6 +56,8 @@ def create_app(config=None):
 
     @app.errorhandler(404)
     def not_found(error):
+        if api.is_api_request():
+            return api.http_error(error)
         return render_template("errors/404.html"), 404
 
     return app

@@ -44,9 +44,11 @@ def spider_classes():
 
 
 class Context:
-    def __init__(self, data, verbose):
+    def __init__(self, data, verbose, store_kind="embedded", elasticsearch_url=None):
         self.data = os.path.abspath(data)
         self.verbose = verbose
+        self.store_kind = store_kind
+        self.elasticsearch_url = elasticsearch_url
 
     @property
     def store_path(self):
@@ -55,22 +57,29 @@ class Context:
     def store(self, readonly=False):
         from indexer.store import open_store
 
+        if self.store_kind == "elasticsearch":
+            return open_store("elasticsearch", self.elasticsearch_url, readonly=readonly)
         return open_store("embedded", self.store_path, readonly=readonly)
 
 
 @click.group()
 @click.option("--data", envvar="PENALTY_ARCHIVE_DATA", default="data", show_default=True,
               type=click.Path(file_okay=False), help="Data directory (env PENALTY_ARCHIVE_DATA).")
+@click.option("--store", "store_kind", envvar="PENALTY_ARCHIVE_STORE", default="embedded",
+              show_default=True, type=click.Choice(["embedded", "elasticsearch"]),
+              help="Where decisions are stored and searched (env PENALTY_ARCHIVE_STORE).")
+@click.option("--elasticsearch-url", envvar="ELASTICSEARCH_URL", metavar="URL",
+              help="Elasticsearch for --store elasticsearch (env ELASTICSEARCH_URL).")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details.")
 @click.pass_context
-def main(ctx, data, verbose):
+def main(ctx, data, store_kind, elasticsearch_url, verbose):
     """A public archive of administrative penalty decisions."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.root.handlers:
         handler.setLevel(level)  # Scrapy sets its own loggers to DEBUG
     os.makedirs(data, exist_ok=True)
-    ctx.obj = Context(data, verbose)
+    ctx.obj = Context(data, verbose, store_kind, elasticsearch_url)
 
 
 # -- sources -------------------------------------------------------------------------------
@@ -129,6 +138,13 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True
     if replay:
         exchanges, spider_kwargs = load_replay(replay, {n: classes[n] for n in names},
                                                default_corpus())
+        skipped = [n for n in names if n not in spider_kwargs]
+        if skipped:
+            click.echo("no saved material to replay for %s: not crawled" % ", ".join(skipped),
+                       err=True)
+        names = [n for n in names if n in spider_kwargs]
+        if not names:
+            raise click.UsageError("nothing to replay at %s" % replay)
         ignore = {p for n in names for p in getattr(classes[n], "replay_ignore_params", ())}
         server = ReplayServer(exchanges, ignore)
         settings.set("REPLAY_SERVER", server.start(), priority="cmdline")
@@ -166,14 +182,13 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True
         reports[name] = getattr(crawler.spider, "crawl_report", None) or {
             "ok": False, "reason": "did not start", "pages": 0, "items": 0}
     if server and server.misses:
-        reports["_replay_misses"] = server.misses
+        click.echo("the replay had no saved answer for %d request(s) (run with -v to list them)"
+                   % len(server.misses), err=True)
     return reports
 
 
 def _print_reports(reports):
     for name, report in reports.items():
-        if name.startswith("_"):
-            continue
         click.echo("%s: %s — %d pages, %d decisions (%d new, %d changed), %d documents, "
                    "%d pending, %d errors, %d blocked, %.1fs" % (
                        name, "ok" if report["ok"] else "FAILED (%s)" % report.get("reason"),
@@ -199,7 +214,7 @@ def crawl(ctx, source, all_sources, replay, since, max_pages):
     names = list(spider_classes()) if all_sources else [source]
     reports = run_crawl(ctx, names, replay, since, max_pages)
     _print_reports(reports)
-    if not all(r["ok"] for n, r in reports.items() if not n.startswith("_")):
+    if not all(r["ok"] for r in reports.values()):
         sys.exit(1)
 
 
@@ -207,7 +222,7 @@ def crawl(ctx, source, all_sources, replay, since, max_pages):
 
 def run_index(ctx, rebuild=False, progress=True):
     from crawler.pipelines import iter_raw
-    from indexer.pipeline import NormalizeError, latest_raw_items, normalize
+    from indexer.pipeline import NormalizeError, latest_raw_items, merge_duplicates, normalize
     from indexer.store.base import UpsertStats
 
     started = time.monotonic()
@@ -222,15 +237,13 @@ def run_index(ctx, rebuild=False, progress=True):
                 errors += 1
                 logging.getLogger("penalty_archive.index").warning(
                     "skipped %s %s: %s", raw.get("source"), raw.get("key"), exc)
-            if len(batch) >= 500:
-                stats += store.upsert(batch)
-                batch = []
             if show and done % 20 == 0:
                 click.echo("\rindexed %d/%d, %d errors, %.1f/s " % (
                     done, len(items), errors, done / (time.monotonic() - started)),
                     err=True, nl=False)
-        if batch:
-            stats += store.upsert(batch)
+        batch, _merged = merge_duplicates(batch)  # one record per decision across sources
+        for start in range(0, len(batch), 500):
+            stats += store.upsert(batch[start:start + 500])
         if rebuild:
             store.rebuild()
         total = store.count()
@@ -257,7 +270,8 @@ def index(ctx, rebuild):
 def _serve(ctx, host, port):
     from webapp import create_app
 
-    app = create_app({"DATA_DIR": ctx.data})
+    app = create_app({"DATA_DIR": ctx.data, "STORE": ctx.store_kind,
+                      "ELASTICSEARCH_URL": ctx.elasticsearch_url})
     click.echo("serving http://%s:%d/ (Ctrl-C stops)" % (host, port), err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -283,7 +297,7 @@ def run(ctx, replay, since, max_pages, host, port, no_serve):
     """Crawl every source, index, and serve: the main job."""
     reports = run_crawl(ctx, list(spider_classes()), replay, since, max_pages)
     _print_reports(reports)
-    failed = [n for n, r in reports.items() if not n.startswith("_") and not r["ok"]]
+    failed = [n for n, r in reports.items() if not r["ok"]]
     if failed:
         click.echo("unreachable or failed: %s — serving what is indexed" % ", ".join(failed),
                    err=True)
@@ -335,6 +349,39 @@ def parse(ctx, path, source, url, jsonl):
     if record["document_pending"]:
         raise click.ClickException("%s: no text could be read from it (see the log)" % path)
     click.echo(json.dumps([record], ensure_ascii=False, indent=1, sort_keys=True))
+
+
+# -- export --------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Exports directory (default DATA/exports).")
+@click.option("--name", help="Release name (default: today's UTC date).")
+@click.option("--base-url", default="", help="Public URL of the site, for the citation line.")
+@click.pass_obj
+def export(ctx, out, name, base_url):
+    """Write a dated bulk release: CSV, JSON lines, Parquet, SQLite, delta, checksums."""
+    from indexer.export import ExportError, export_release
+
+    sources = {}
+    for source, cls in spider_classes().items():
+        domains = getattr(cls, "allowed_domains", None) or []
+        sources[source] = {"title": getattr(cls, "title", source),
+                           "path": getattr(cls, "homepage", None)
+                           or ("https://%s/" % domains[0] if domains else None)}
+    started = time.monotonic()
+    try:
+        with ctx.store(readonly=True) as store:
+            entry = export_release(store, out or os.path.join(ctx.data, "exports"), name=name,
+                                   sources=sources, base_url=base_url)
+    except ExportError as exc:
+        raise click.ClickException(str(exc))
+    delta = entry["delta"]
+    click.echo("export %s: %d decisions (%d added, %d changed, %d withdrawn since %s), "
+               "%d files, %.1fs" % (entry["name"], entry["decisions"], delta["added"],
+                                    delta["changed"], delta["withdrawn"],
+                                    delta["previous"] or "nothing", len(entry["files"]),
+                                    time.monotonic() - started), err=True)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 import os
 import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
+from indexer.query import Query
 from webapp.storage import get_store
 
 bp = Blueprint("decisions", __name__)
@@ -12,6 +14,7 @@ bp = Blueprint("decisions", __name__)
 _DOCUMENT = re.compile(r"^[0-9a-f]{64}\.(pdf|html|htm|doc|docx|xls|xlsx|txt|png|jpg|bin)$")
 _MIMETYPES = {"pdf": "application/pdf", "html": "text/plain; charset=utf-8",
               "htm": "text/plain; charset=utf-8", "txt": "text/plain; charset=utf-8"}
+SAME_PARTY_LIMIT = 10
 
 
 @bp.route("/decisions/<path:decision_id>")
@@ -24,7 +27,38 @@ def show(decision_id):
     if view not in ("simplified", "full"):
         view = "simplified"
     versions = store.versions(decision_id)
-    return render_template("decisions/show.html", d=record, view=view, versions=versions)
+    return render_template("decisions/show.html", d=record, view=view, versions=versions,
+                           same_party=same_party(store, record))
+
+
+def same_party(store, record):
+    """Other decisions against the same party: by identifier, else by the exact name.
+
+    Not for natural persons: the archive does not assemble profiles of individuals.
+    """
+    if record.get("party_kind") == "natural_person":
+        return []
+    key = record.get("party_id") if record.get("party_id_valid") else None
+    name = record.get("party_name")
+    if not key and not (name and len(name) >= 4 and "*" not in name):
+        return []
+    result = store.search(Query(party=key or name, sort="newest",
+                                page_size=SAME_PARTY_LIMIT + 1))
+    out = []
+    for hit in result.hits:
+        other = hit.record
+        if other["id"] == record["id"]:
+            continue
+        if (key and other.get("party_id") == key) or (not key and other.get("party_name") == name):
+            out.append(other)
+    return out[:SAME_PARTY_LIMIT]
+
+
+@bp.app_template_filter("http_url")
+def http_url(value):
+    """The URL if it is http(s), else None: a source's link never becomes script."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in ("http", "https") else None
 
 
 @bp.route("/documents/<name>")

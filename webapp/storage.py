@@ -16,11 +16,10 @@ def get_store():
         with _lock:
             store = app.extensions.get("penalty_archive.store")
             if store is None:
-                store = open_store(app.config["STORE"], app.config["DATA_DIR"] + "/store",
-                                   readonly=True)
+                if app.config["STORE"] == "elasticsearch":  # URL: config, else the env
+                    location = app.config.get("ELASTICSEARCH_URL")
+                else:
+                    location = app.config["DATA_DIR"] + "/store"
+                store = open_store(app.config["STORE"], location, readonly=True)
                 app.extensions["penalty_archive.store"] = store
     return store
-
-
-def close_store(exc=None):
-    """Connections are per thread; nothing to release per request."""

@@ -1,0 +1,156 @@
+"""Bulk downloads: the releases ``penalty-archive export`` writes, and any search as a file.
+
+- ``/downloads``: every release (newest first) with its files, sizes, row counts and
+  SHA-256, the data dictionary, the licence and a how-to-cite line.
+- ``/downloads/index.json``: the exports index for machines to poll (CORS open).
+- ``/downloads/<release>/<file>``: a release file, only if the release's index entry lists
+  it; served with its media type, length, ETag and byte ranges (resumable downloads).
+- ``/search.csv?...``, ``/search.jsonl?...``: the decisions a search matches (the search
+  page's parameters), streamed row by row with no row cap.  The CSV has the columns of
+  ``decisions.csv.gz`` and the same formula-injection rule.
+
+Release files and search exports are rate limited per client (scope ``export``).
+"""
+
+import csv
+import io
+import json
+import os
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    stream_with_context,
+)
+
+from indexer import export
+from indexer.query import Query
+from indexer.schema import DECISION_FIELDS
+from webapp import ratelimit
+from webapp.storage import get_store
+
+bp = Blueprint("downloads", __name__)
+
+MEDIA_TYPES = {
+    ".csv.gz": "application/gzip",
+    ".jsonl.gz": "application/gzip",
+    ".parquet": "application/vnd.apache.parquet",
+    ".sqlite": "application/vnd.sqlite3",
+    ".json": "application/json",
+    "SHA256SUMS": "text/plain",  # werkzeug adds "; charset=utf-8"
+}
+_RELEASE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
+FLUSH_ROWS = 200
+
+
+def exports_dir():
+    return os.path.join(current_app.config["DATA_DIR"], "exports")
+
+
+def media_type(name):
+    for suffix, kind in MEDIA_TYPES.items():
+        if name.endswith(suffix):
+            return kind
+    return "application/octet-stream"
+
+
+def data_dictionary():
+    mapping = export.load_zh_mapping()
+    zh = {c["field"]: c["header"] for c in mapping["columns"]}
+    return [{"name": name, "kind": export.KINDS[name], "zh": zh.get(name, ""),
+             "description": spec.get("description", "")}
+            for name, spec in DECISION_FIELDS.items()]
+
+
+@bp.route("/downloads")
+def index():
+    releases = export.read_index(exports_dir()).get("releases", [])
+    return render_template("downloads/index.html", releases=releases,
+                           dictionary=data_dictionary(), license=export.DEFAULT_LICENSE,
+                           license_note=export.LICENSE_NOTE, delimiter=export.LIST_DELIMITER,
+                           root=request.url_root.rstrip("/"))
+
+
+@bp.route("/downloads/index.json")
+def release_index():
+    response = current_app.response_class(
+        json.dumps(export.read_index(exports_dir()), ensure_ascii=False, indent=1),
+        mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/downloads/<release>/<path:name>")
+def release_file(release, name):
+    if not _RELEASE.match(release):
+        abort(404)
+    entry = next((r for r in export.read_index(exports_dir()).get("releases", [])
+                  if r["name"] == release), None)
+    if entry is None or name not in {f["path"] for f in entry.get("files", [])}:
+        abort(404)
+    ratelimit.check("export")
+    response = send_from_directory(os.path.join(exports_dir(), release), name,
+                                   mimetype=media_type(name), as_attachment=True,
+                                   download_name=name.replace("/", "-"), max_age=3600)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _filtered(query):
+    return export.iter_matches(get_store(), query)
+
+
+def _attachment(response, filename):
+    response.headers["Content-Disposition"] = "attachment; filename=%s" % filename
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/search.csv")
+def search_csv():
+    query = Query.from_params(request.args)
+    ratelimit.check("export")
+    records = _filtered(query)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(export.csv_header())
+        for n, record in enumerate(records, 1):
+            writer.writerow(export.csv_row(record))
+            if n % FLUSH_ROWS == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return _attachment(Response(stream_with_context(rows()), mimetype="text/csv"),
+                       "decisions-search.csv")
+
+
+@bp.route("/search.jsonl")
+def search_jsonl():
+    query = Query.from_params(request.args)
+    ratelimit.check("export")
+    records = _filtered(query)
+
+    def lines():
+        chunk = []
+        for record in records:
+            chunk.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+            if len(chunk) >= FLUSH_ROWS:
+                yield "\n".join(chunk) + "\n"
+                chunk = []
+        if chunk:
+            yield "\n".join(chunk) + "\n"
+
+    return _attachment(Response(stream_with_context(lines()),
+                                mimetype="application/x-ndjson"), "decisions-search.jsonl")
