@@ -42,8 +42,8 @@ import scrapy
 import yaml
 from parsel import Selector
 
+from crawler.base import ArchiveSpider
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def _clean(text):
     return re.sub(r"\s+", " ", html.unescape(text or "")).strip()
 
 
-class CnCacMiitSpider(scrapy.Spider):
+class CnCacMiitSpider(ArchiveSpider):
     name = "cn_cac_miit"
     title = "网信办、工信部 App 侵害用户权益通报 (CAC and MIIT notices on apps)"
     jurisdiction = "CN"
@@ -108,33 +108,17 @@ class CnCacMiitSpider(scrapy.Spider):
     custom_settings = {"DOWNLOAD_DELAY": 3.0}
 
     def __init__(self, since=None, max_pages=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
-        self.pages_requested = 0
+        super().__init__(since, max_pages, *args, **kwargs)
         self.queued = set()
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        keys = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
+    def archived(self, keys):
         # a notice is done when its apps are archived; a notice-level item is retried
-        spider.seen = {k.split(":")[0] for k in keys if ":" in k}
-        return spider
-
-    def _page_allowed(self):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
-            log.info("%s: stopping at --max-pages %d", self.name, self.max_pages)
-            return False
-        self.pages_requested += 1
-        return True
+        return {k.split(":")[0] for k in keys if ":" in k}
 
     async def start(self):
         yield scrapy.Request(MIIT_COLUMN, callback=self.parse_miit_column)
         for query in CONFIG["cac_queries"]:
-            if self._page_allowed():
+            if self.take_list_page():
                 yield self._cac_request(query, 1)
 
     # -- MIIT list ---------------------------------------------------------------------------
@@ -153,7 +137,7 @@ class CnCacMiitSpider(scrapy.Spider):
             log.error("%s: the MIIT queryData is not JSON: %.200s", self.name, raw)
             self.crawler.stats.inc_value("penalty_archive/errors")
             return
-        if self._page_allowed():
+        if self.take_list_page():
             yield self._miit_list_request(query_data, 1)
 
     def _miit_list_request(self, query_data, page):
@@ -184,7 +168,7 @@ class CnCacMiitSpider(scrapy.Spider):
             self.crawler.stats.inc_value("penalty_archive/errors")
             return
         yield from self._notice_requests(entries, referer=MIIT_COLUMN)
-        if self._list_goes_on(entries) and page * rows < total and self._page_allowed():
+        if self._list_goes_on(entries) and page * rows < total and self.take_list_page():
             yield self._miit_list_request(query_data, page + 1)
 
     # -- CAC search --------------------------------------------------------------------------
@@ -205,7 +189,7 @@ class CnCacMiitSpider(scrapy.Spider):
             entries.append((url, title, _clean(li.css("span.search_time::text").get())[:10]))
         yield from self._notice_requests(entries, referer=CAC + "/")
         if entries and self._list_goes_on(entries) and page < MAX_SEARCH_PAGES \
-                and self._page_allowed():
+                and self.take_list_page():
             yield self._cac_request(query, page + 1)
 
     # -- shared ------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ import re
 
 import scrapy
 
+from crawler.base import ArchiveSpider
 from crawler.documents import DocumentError, cn_csrc, extract_text
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def manuscript_of(key):
     return str(key).split("-")[0]
 
 
-class CnCsrcSpider(scrapy.Spider):
+class CnCsrcSpider(ArchiveSpider):
     name = "cn_csrc"
     title = "中国证监会 行政处罚决定 (China Securities Regulatory Commission)"
     jurisdiction = "CN"
@@ -62,21 +62,12 @@ class CnCsrcSpider(scrapy.Spider):
 
     def __init__(self, since=None, max_pages=None, page_size=None, channel=None, *args,
                  **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
+        super().__init__(since, max_pages, *args, **kwargs)
         self.page_size = int(page_size) if page_size else PAGE_SIZE
         self.channel = channel or CHANNEL
-        self.pages_requested = 0
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        keys = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
-        spider.seen = {manuscript_of(k) for k in keys}
-        return spider
+    def archived(self, keys):
+        return {manuscript_of(k) for k in keys}
 
     async def start(self):
         request = self.list_request(1)
@@ -84,10 +75,8 @@ class CnCsrcSpider(scrapy.Spider):
             yield request
 
     def list_request(self, page):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
-            log.info("%s: stopping at --max-pages %d", self.name, self.max_pages)
+        if not self.take_list_page():
             return None
-        self.pages_requested += 1
         return scrapy.Request(list_url(page, self.page_size, self.channel),
                               callback=self.parse_list, cb_kwargs={"page": page},
                               headers={"Accept": "application/json",

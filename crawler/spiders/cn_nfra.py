@@ -28,10 +28,10 @@ import re
 
 import scrapy
 
+from crawler.base import ArchiveSpider
 from crawler.documents import DocumentError
 from crawler.documents.tables import party_name, read_tables, row_text, table_records
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def page_url(doc_id, item):
         BASE_URL, doc_id, item)
 
 
-class CnNfraSpider(scrapy.Spider):
+class CnNfraSpider(ArchiveSpider):
     name = "cn_nfra"
     title = "国家金融监督管理总局 行政处罚信息 (National Financial Regulatory Administration)"
     jurisdiction = "CN"
@@ -64,21 +64,12 @@ class CnNfraSpider(scrapy.Spider):
 
     def __init__(self, since=None, max_pages=None, items=None, page_size=None, *args,
                  **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
+        super().__init__(since, max_pages, *args, **kwargs)
         self.items = [i for i in str(items).split(",") if i] if items else list(ITEMS)
         self.page_size = int(page_size) if page_size else PAGE_SIZE
-        self.pages_requested = 0
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        keys = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
-        spider.seen = {str(k).split("-")[0] for k in keys}
-        return spider
+    def archived(self, keys):
+        return {str(k).split("-")[0] for k in keys}
 
     async def start(self):
         for item in self.items:
@@ -88,9 +79,8 @@ class CnNfraSpider(scrapy.Spider):
             yield request
 
     def list_request(self, item, page):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+        if not self.take_list_page():
             return None
-        self.pages_requested += 1
         return scrapy.Request(list_url(item, page, self.page_size), callback=self.parse_list,
                               cb_kwargs={"item": item, "page": page},
                               headers={"Accept": "application/json"})

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 
+from crawler.base import ArchiveSpider
 from crawler.documents import DocumentError
 from crawler.documents.tables import (
     TABLE_FORMATS,
@@ -37,7 +38,6 @@ from crawler.documents.tables import (
     table_records,
 )
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def notice_id(url):
     return parts[-2] if len(parts) >= 2 and parts[-1].startswith("index") else parts[-1]
 
 
-class CnPbcSpider(scrapy.Spider):
+class CnPbcSpider(ArchiveSpider):
     name = "cn_pbc"
     title = "中国人民银行 行政处罚公示 (People's Bank of China)"
     jurisdiction = "CN"
@@ -61,20 +61,11 @@ class CnPbcSpider(scrapy.Spider):
     custom_settings = {"DOWNLOAD_DELAY": 5.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def __init__(self, since=None, max_pages=None, start_url=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
+        super().__init__(since, max_pages, *args, **kwargs)
         self.start_url = start_url or START_URL
-        self.pages_requested = 0
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        keys = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
-        spider.seen = {str(k).split("-")[0] for k in keys}
-        return spider
+    def archived(self, keys):
+        return {str(k).split("-")[0] for k in keys}
 
     async def start(self):
         request = self.list_request(self.start_url)
@@ -82,9 +73,8 @@ class CnPbcSpider(scrapy.Spider):
             yield request
 
     def list_request(self, url):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+        if not self.take_list_page():
             return None
-        self.pages_requested += 1
         return scrapy.Request(url, callback=self.parse_list)
 
     # -- list ------------------------------------------------------------------------------

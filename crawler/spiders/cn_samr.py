@@ -27,8 +27,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import scrapy
 from parsel import Selector
 
+from crawler.base import ArchiveSpider
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +58,12 @@ def _clean(text):
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-class CnSamrSpider(scrapy.Spider):
+class CnSamrSpider(ArchiveSpider):
     name = "cn_samr"
     title = "国家市场监督管理总局 行政处罚信息公示 (SAMR headquarters' penalty decisions)"
     jurisdiction = "CN"
     allowed_domains = ["samr.gov.cn"]
     custom_settings = {"DOWNLOAD_DELAY": 3.0}
-
-    def __init__(self, since=None, max_pages=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
-        self.pages_requested = 0
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.seen = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
-        return spider
 
     async def start(self):
         yield scrapy.Request(COLUMN, callback=self.parse_column)
@@ -94,10 +80,8 @@ class CnSamrSpider(scrapy.Spider):
             yield request
 
     def list_request(self, params, page):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
-            log.info("%s: stopping at --max-pages %d", self.name, self.max_pages)
+        if not self.take_list_page():
             return None
-        self.pages_requested += 1
         return scrapy.Request(list_url(params, page), callback=self.parse_list,
                               headers={"Referer": COLUMN, "X-Requested-With": "XMLHttpRequest"},
                               cb_kwargs={"params": params, "page": page})

@@ -34,8 +34,8 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
+from crawler.base import ArchiveSpider
 from crawler.items import raw_item
-from crawler.pipelines import seen_keys
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _ymd(value):
     return value or None
 
 
-class CnSamrCfwsSpider(scrapy.Spider):
+class CnSamrCfwsSpider(ArchiveSpider):
     name = "cn_samr_cfws"
     title = "中国市场监管行政处罚文书网 (SAMR penalty documents portal)"
     jurisdiction = "CN"
@@ -102,19 +102,8 @@ class CnSamrCfwsSpider(scrapy.Spider):
     custom_settings = {"DOWNLOAD_DELAY": 3.0}
 
     def __init__(self, since=None, max_pages=None, topic=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.since = since
-        self.max_pages = int(max_pages) if max_pages else None
+        super().__init__(since, max_pages, *args, **kwargs)
         self.topic = topic
-        self.pages_requested = 0
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        kwargs.setdefault("since", crawler.settings.get("SINCE"))
-        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.seen = seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"), cls.name)
-        return spider
 
     # -- requests --------------------------------------------------------------------------
 
@@ -133,10 +122,8 @@ class CnSamrCfwsSpider(scrapy.Spider):
             yield request
 
     def list_request(self, year, page, province=None):
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
-            log.info("stopping at --max-pages %d", self.max_pages)
+        if not self.take_list_page():
             return None
-        self.pages_requested += 1
         form = dict(list_form(year, page, province, self.topic), ciphertext=ciphertext())
         return scrapy.FormRequest(
             BASE_URL + "/queryDoc", formdata=form, callback=self.parse_list,

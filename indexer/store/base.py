@@ -31,6 +31,34 @@ class UpsertStats:
                            self.unchanged + other.unchanged)
 
 
+def plan_version(record, known, now, stats):
+    """Decide what upserting ``record`` means, for every store alike.
+
+    ``known`` maps ids to (version, content hash, first_seen, document_pending) of what is
+    stored, and is updated as the batch goes on.  Returns (record, digest): the record to
+    store with version, first_seen, last_seen and status set, or None when it is unchanged
+    (only its last_seen moves).  A changed record gets the next version, except that
+    fetching a pending document completes the record and is no new version.
+    """
+    record = dict(record)
+    digest = content_hash(record)
+    row = known.get(record["id"])
+    if row and row[1] == digest:
+        stats.unchanged += 1
+        return None, digest
+    if row is None:
+        version, first_seen = 1, now
+        stats.new += 1
+    else:
+        version = row[0] if row[3] else row[0] + 1
+        first_seen = row[2]
+        stats.changed += 1
+    record.update(version=version, first_seen=first_seen, last_seen=now,
+                  status=record.get("status") or "active")
+    known[record["id"]] = (version, digest, first_seen, record.get("document_pending"))
+    return record, digest
+
+
 @dataclass
 class Hit:
     record: dict

@@ -33,7 +33,7 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 from markupsafe import Markup, escape
 
 from indexer.query import AMOUNT_BANDS
-from indexer.store.base import Hit, SearchResult, Store, UpsertStats, content_hash
+from indexer.store.base import Hit, SearchResult, Store, UpsertStats, content_hash, plan_version
 from indexer.store.embedded import FACET_SIZE, converted_amounts, search_text
 
 DEFAULT_PREFIX = "penalty-archive"
@@ -178,26 +178,13 @@ class ElasticStore(Store):
                 known[doc["_id"]] = (src.get("version"), src.get("search", {}).get(
                     "content_hash"), src.get("first_seen"), src.get("document_pending"))
         actions = []
-        for record in records:
-            record = dict(record)
-            digest = content_hash(record)
-            row = known.get(record["id"])
-            if row and row[1] == digest:
+        for incoming in records:
+            record, digest = plan_version(incoming, known, now, stats)
+            if record is None:
                 actions.append({"_op_type": "update", "_index": self.alias,
-                                "_id": record["id"], "doc": {"last_seen": now}})
-                stats.unchanged += 1
+                                "_id": incoming["id"], "doc": {"last_seen": now}})
                 continue
-            if row is None:
-                version, first_seen = 1, now
-                stats.new += 1
-            else:
-                # Fetching a pending document completes the record; it is no new version.
-                version = row[0] if row[3] else row[0] + 1
-                first_seen = row[2]
-                stats.changed += 1
-            record.update(version=version, first_seen=first_seen, last_seen=now,
-                          status=record.get("status") or "active")
-            known[record["id"]] = (version, digest, first_seen, record.get("document_pending"))
+            version = record["version"]
             actions.append({"_op_type": "index", "_index": self.alias, "_id": record["id"],
                             "_source": _document(record)})
             actions.append({"_op_type": "index", "_index": self.versions_index,

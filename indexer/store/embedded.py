@@ -41,7 +41,7 @@ import tantivy
 from markupsafe import Markup, escape
 
 from indexer.query import AMOUNT_BANDS, CURRENCIES
-from indexer.store.base import Hit, SearchResult, Store, UpsertStats, content_hash
+from indexer.store.base import Hit, SearchResult, Store, UpsertStats, plan_version
 
 log = logging.getLogger(__name__)
 
@@ -311,29 +311,14 @@ class EmbeddedStore(Store):
                 "SELECT id, version, content_hash, first_seen, json_extract(record, "
                 "'$.document_pending') FROM decisions WHERE id IN (%s)" % ",".join("?" * len(ids)),
                 ids)}
-            for record in records:
-                record = dict(record)
-                digest = content_hash(record)
-                row = known.get(record["id"])
-                if row and row[1] == digest:
-                    touched.append((now, now, record["id"]))
-                    stats.unchanged += 1
+            for incoming in records:
+                record, digest = plan_version(incoming, known, now, stats)
+                if record is None:
+                    touched.append((now, now, incoming["id"]))
                     continue
-                if row is None:
-                    version, first_seen = 1, now
-                    stats.new += 1
-                else:
-                    # Fetching a pending document completes the record; it is no new version.
-                    version = row[0] if row[3] else row[0] + 1
-                    first_seen = row[2]
-                    stats.changed += 1
-                record.update(version=version, first_seen=first_seen, last_seen=now,
-                              status=record.get("status") or "active")
-                known[record["id"]] = (version, digest, first_seen,
-                                       record.get("document_pending"))
                 blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
-                rows.append((record["id"], version, digest, record["status"], first_seen, now,
-                             blob))
+                rows.append((record["id"], record["version"], digest, record["status"],
+                             record["first_seen"], now, blob))
                 to_index[record["id"]] = record
             if touched:
                 db.executemany("UPDATE decisions SET last_seen = ?, record = json_set(record, "

@@ -301,3 +301,12 @@ def test_cli_and_site_use_the_configured_store(archive, tmp_path, monkeypatch):
         assert es.search(Query(q="明码标价")).total == embedded.search(Query(q="明码标价")).total
     finally:
         opener.cleanup()
+
+
+@pytest.mark.parametrize("sort", ["newest", "amount_desc", "relevance"])
+def test_a_page_past_the_last_match_is_empty(filled, sort):
+    result = filled.search(Query(q="明码" if sort == "relevance" else "", sort=sort,
+                                 page=5, page_size=2))
+    assert result.hits == [] and result.total == (2 if sort == "relevance" else 3)
+    last = filled.search(Query(sort="newest", page=2, page_size=2))
+    assert [h.record["id"] for h in last.hits] == ["test:3"]

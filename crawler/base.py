@@ -1,0 +1,40 @@
+"""What every source's spider shares: ``--since``, a budget of list pages
+(``--max-pages``) and the keys already archived (incremental crawling)."""
+
+import scrapy
+
+from crawler.pipelines import seen_keys
+
+
+class ArchiveSpider(scrapy.Spider):
+    title = None  # the regulator and the pages crawled, for `sources` and the sources page
+    jurisdiction = None  # ISO 3166-1 alpha-2
+
+    def __init__(self, since=None, max_pages=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.since = since
+        self.max_pages = int(max_pages) if max_pages else None
+        self.pages_requested = 0
+        self.seen = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        kwargs.setdefault("since", crawler.settings.get("SINCE"))
+        kwargs.setdefault("max_pages", crawler.settings.get("MAX_PAGES"))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.seen = spider.archived(seen_keys(crawler.settings.get("PENALTY_ARCHIVE_DATA"),
+                                                cls.name))
+        return spider
+
+    def archived(self, keys):
+        """What needs no new visit, from the keys of the raw items archived with their
+        document; a source whose raw keys extend a listing key maps them back here."""
+        return keys
+
+    def take_list_page(self):
+        """Count one list page against --max-pages; False once the budget is spent."""
+        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+            self.logger.info("stopping at --max-pages %d", self.max_pages)
+            return False
+        self.pages_requested += 1
+        return True
