@@ -78,3 +78,29 @@ def test_parse_jsonl_keeps_order_and_reports_bad_lines(tmp_path, corpus):
     assert out[3]["confiscation_amount"] == "412.8"
     assert out[4]["fine_amount"] == "500" and out[4]["decision_date"] == "2025-11-07"
     assert out[4]["document_pending"] is True
+
+
+def test_index_merges_one_decision_published_by_two_sources(tmp_path):
+    """`index` makes one record of the same decision from two sources, and keeps two
+    parties of one source's decision apart."""
+    text = ("固镇县市场监督管理局\n行政处罚决定书\n固市监价罚〔2026〕15号\n"
+            "当事人：固镇县启辰网络科技工作室\n决定对当事人作出如下行政处罚：罚款2815.28元。\n"
+            "2026年1月19日")
+    items = {"cn_samr_cfws": [{"key": "a", "text": text}],
+             "cn_samr": [{"key": "b", "text": text},
+                         {"key": "c", "text": text.replace("启辰", "另一")}]}
+    for source, rows in items.items():
+        folder = tmp_path / "raw" / source
+        folder.mkdir(parents=True)
+        (folder / "2026-01-20.jsonl").write_text("".join(
+            json.dumps(dict(row, source=source), ensure_ascii=False) + "\n" for row in rows),
+            encoding="utf-8")
+    result = invoke(tmp_path, "index")
+    assert "3 raw items -> 2 new" in result.output
+    from indexer.store import open_store
+
+    with open_store("embedded", str(tmp_path / "store")) as store:
+        records = {r["id"]: r for r in store.iter_decisions()}
+    assert len(records) == 2
+    merged = next(r for r in records.values() if r["other_sources"])
+    assert {merged["id"], merged["other_sources"][0]["id"]} == {"cn_samr:b", "cn_samr_cfws:a"}

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -227,23 +228,48 @@ def run_index(ctx, rebuild=False, progress=True):
 
     started = time.monotonic()
     items = latest_raw_items(iter_raw(ctx.data))
-    stats, errors, batch = UpsertStats(), 0, []
+    stats, errors = UpsertStats(), 0
     show = progress and sys.stderr.isatty()
-    with ctx.store() as store:
+    # Normalized records wait in a spill file, not in memory: only their dedup keys are
+    # kept, so that the same decision from several sources becomes one record.
+    with ctx.store() as store, tempfile.TemporaryFile() as spill:
+        members = {}
         for done, raw in enumerate(items, 1):
             try:
-                batch.append(normalize(raw, ctx.data))
+                record = normalize(raw, ctx.data)
             except NormalizeError as exc:
                 errors += 1
                 logging.getLogger("penalty_archive.index").warning(
                     "skipped %s %s: %s", raw.get("source"), raw.get("key"), exc)
+            else:
+                if record.get("dedup_key"):
+                    members.setdefault(record["dedup_key"], []).append(record["source"])
+                spill.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
             if show and done % 20 == 0:
                 click.echo("\rindexed %d/%d, %d errors, %.1f/s " % (
                     done, len(items), errors, done / (time.monotonic() - started)),
                     err=True, nl=False)
-        batch, _merged = merge_duplicates(batch)  # one record per decision across sources
-        for start in range(0, len(batch), 500):
-            stats += store.upsert(batch[start:start + 500])
+        # merged: one key from several sources (one source listing a key twice is not)
+        shared = {key: len(sources) for key, sources in members.items()
+                  if len(sources) > 1 and len(set(sources)) == len(sources)}
+        del members
+        spill.seek(0)
+        batch, waiting = [], {}
+        for line in spill:
+            record = json.loads(line)
+            key = record.get("dedup_key")
+            if key in shared:
+                waiting.setdefault(key, []).append(record)
+                if len(waiting[key]) < shared[key]:
+                    continue
+                batch.extend(merge_duplicates(waiting.pop(key))[0])
+            else:
+                batch.append(record)
+            if len(batch) >= 500:
+                stats += store.upsert(batch)
+                batch = []
+        if batch:
+            stats += store.upsert(batch)
         if rebuild:
             store.rebuild()
         total = store.count()
