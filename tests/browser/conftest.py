@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import CORPUS, ROOT
 
-CHROMIUM = os.environ.get("PENALTY_ARCHIVE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("PENALTY_ARCHIVE_CHROMIUM") or shutil.which("chromium") or "chromium"
 SHOTS = ROOT / "test-output" / "browser"
 NODE_MODULES = ROOT / "node_modules"
 
@@ -38,7 +38,7 @@ def _free_port():
 
 @pytest.fixture(scope="session")
 def playwright_browser():
-    if not os.path.exists(CHROMIUM):
+    if not shutil.which(CHROMIUM):
         pytest.skip("chromium is not installed at %s (apt-get install chromium; .ci/run does)"
                     % CHROMIUM)
     try:

@@ -5,24 +5,30 @@ what they say; Tesseract itself is never replaced.  Without tesseract (with chi_
 the font the tests are skipped, saying which is missing.
 """
 
-import glob
 import io
 import shutil
+import subprocess
 
 import pytest
 
 from crawler.documents import DocumentError, cn_decision, extract_text, ocr
 
-FONT_GLOBS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-              "/usr/share/fonts/**/NotoSansCJK*.ttc", "/usr/share/fonts/**/*CJK*SC*.otf")
+
+def _cjk_font_files():
+    """Simplified-Chinese font files that fontconfig knows (fonts-noto-cjk on Debian)."""
+    if not shutil.which("fc-list"):
+        return []
+    listed = subprocess.run(["fc-list", ":lang=zh-cn", "file"], capture_output=True,
+                            text=True).stdout
+    return sorted({line.split(":")[0].strip() for line in listed.splitlines() if line.strip()},
+                  key=lambda path: ("CJK" not in path, path))
 
 
 def cjk_font(size):
     from PIL import ImageFont
 
-    for pattern in FONT_GLOBS:
-        for path in sorted(glob.glob(pattern, recursive=True)):
+    for path in _cjk_font_files():
+        if path.endswith((".ttc", ".otf", ".ttf")):
             for index in range(5):  # the .ttc collections hold JP, KR, SC, TC, HK faces
                 try:
                     font = ImageFont.truetype(path, size, index=index)
