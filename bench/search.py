@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import decisions  # noqa: E402
 from indexer.query import AMOUNT_BANDS, Query  # noqa: E402
 from indexer.store import open_store  # noqa: E402
-from indexer.store.embedded import _type_prefixes, search_text  # noqa: E402
+from indexer.store.base import search_text, type_prefixes  # noqa: E402
 
 TERMS = {
     "zh-2": ["明码", "价格", "证券", "罚款", "商品"],
@@ -146,7 +146,7 @@ def build_plain_sqlite(path, n, seed):
         amount = float(r["amount_cny"]) if r["amount_cny"] else None
         rows.append((r["id"], r["source"], r["jurisdiction"], r["region"], r["authority_name"],
                      r["decision_date"], int(r["decision_date"][:4]),
-                     json.dumps(_type_prefixes(r["violation_types"])),
+                     json.dumps(type_prefixes(r["violation_types"])),
                      json.dumps(r["penalty_kinds"]), amount, amount_band(amount),
                      r["party_name"], r["decision_number"], search_text(r)))
         if len(rows) >= 5000:

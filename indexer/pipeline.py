@@ -7,10 +7,14 @@ and skipped: the decision is still made from the list row, the raw item and the
 document stay on disk, and a later re-index tries again.
 """
 
+import functools
 import hashlib
 import logging
 import os
+import re
 from decimal import Decimal
+
+import yaml
 
 from crawler.documents import DocumentError, cn_csrc, cn_decision, extract_text
 from indexer.normalize import (
@@ -151,25 +155,19 @@ def normalize(raw, data_dir="data"):
     return record
 
 
+@functools.lru_cache(maxsize=1)
+def _notice_penalties():
+    path = os.path.join(os.path.dirname(__file__), "normalize", "data", "notice_penalties.yaml")
+    with open(path, encoding="utf-8") as f:
+        return [(kind, re.compile(pattern)) for kind, pattern in yaml.safe_load(f).items()]
+
+
 def _notice_penalty_kinds(kinds, penalty_text):
     """Add the kinds that notices on apps name (data/notice_penalties.yaml)."""
-    global _NOTICE_PENALTIES
-    if _NOTICE_PENALTIES is None:
-        import re
-
-        import yaml
-
-        path = os.path.join(os.path.dirname(__file__), "normalize", "data",
-                            "notice_penalties.yaml")
-        with open(path, encoding="utf-8") as f:
-            _NOTICE_PENALTIES = [(k, re.compile(p)) for k, p in yaml.safe_load(f).items()]
-    found = {kind for kind, pattern in _NOTICE_PENALTIES if pattern.search(penalty_text or "")}
+    found = {kind for kind, pattern in _notice_penalties() if pattern.search(penalty_text or "")}
     if not found - set(kinds):
         return kinds
     return [k for k in PENALTY_KINDS if k in set(kinds) | found]
-
-
-_NOTICE_PENALTIES = None
 
 
 def _normalize_party(record, parsed):
@@ -215,9 +213,6 @@ def _normalize_amounts(record, parsed, raw):
     share = parsed.get("total_amount")  # a party's share of a combined sum (cn_csrc)
     if share and fine is None and confiscation is None:
         record["total_amount"] = _amount_str(share)
-        if record["jurisdiction"] == "CN":
-            record["currency"] = "CNY"
-            record["amount_cny"] = record["total_amount"]
         return
     if not parsed.get("penalty_text"):  # no decision part read: the list row's summary
         listed = amounts.parse_cn_amounts(raw.get("penalty_text") or "")
@@ -225,11 +220,7 @@ def _normalize_amounts(record, parsed, raw):
     record["fine_amount"] = _amount_str(fine)
     record["confiscation_amount"] = _amount_str(confiscation)
     if fine is not None or confiscation is not None:
-        total = Decimal(fine or 0) + Decimal(confiscation or 0)
-        record["total_amount"] = _amount_str(total)
-        if record["jurisdiction"] == "CN":
-            record["currency"] = "CNY"
-            record["amount_cny"] = record["total_amount"]
+        record["total_amount"] = _amount_str(Decimal(fine or 0) + Decimal(confiscation or 0))
 
 
 def _normalize_intl_amounts(record, raw):
@@ -252,7 +243,9 @@ def _convert_amounts(record):
     record["currency"] = record["currency"] or currency.default_currency(
         record["jurisdiction"], day)
     converted = currency.convert(total, record["currency"], day)
-    if converted is None:
+    if converted is None:  # no rate (no date): a total in CNY/EUR/USD is still comparable
+        if record["currency"] in ("CNY", "EUR", "USD"):
+            record["amount_" + record["currency"].lower()] = total
         return
     for field in ("amount_cny", "amount_eur", "amount_usd"):
         record[field] = _amount_str(converted[field])
@@ -278,11 +271,6 @@ def _classify(record):
                                           record["decision_date"])
     record["violation_types"] = codes
     record["violation_evidence"] = evidence
-
-
-def merge_duplicates(records):
-    """The same decision from several sources -> one record (see normalize/dedupe.py)."""
-    return dedupe.merge_duplicates(records)
 
 
 def latest_raw_items(items):

@@ -4,9 +4,13 @@ Crawls run in a subprocess (Twisted's reactor starts once per process), over rea
 against the replay server on 127.0.0.1; nothing here touches the internet.
 """
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -38,6 +42,36 @@ def cli(data_dir, *args, check=True, timeout=600):
         raise AssertionError("penalty-archive %s failed (%d):\n%s\n%s" % (
             " ".join(args), result.returncode, result.stdout[-3000:], result.stderr[-5000:]))
     return result
+
+
+@contextlib.contextmanager
+def live_server(data_dir, log_path, ready="/", env=None):
+    """A real `penalty-archive serve` on a free 127.0.0.1 port; yields its base URL.
+    The server's log goes to a file (a pipe nobody reads would fill and stall it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS), **(env or {}))
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(data_dir),
+                                    "serve", "--port", str(port)], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        base = "http://127.0.0.1:%d" % port
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(base + ready, timeout=2).read()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError("the server did not start:\n"
+                                             + Path(log_path).read_text())
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -2,49 +2,23 @@
 the real server, and find a real decision from ../shared/corpus."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, cli
+from tests.conftest import cli, live_server
 
 pytestmark = pytest.mark.e2e
 
 DOCID = "2a316e9ce2ef472fa8e5b22a0fe582ec"  # 吴利市监处罚〔2025〕166号, a real decision PDF
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(archive):
-    port = free_port()
-    log = open(archive / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(archive),
-                                "serve", "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=log)
-    base = "http://127.0.0.1:%d" % port
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise AssertionError((archive / "serve.log").read_text())
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with live_server(archive, archive / "serve.log") as base:
+        yield base
 
 
 def get(base, path, **params):

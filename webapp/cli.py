@@ -223,7 +223,8 @@ def crawl(ctx, source, all_sources, replay, since, max_pages):
 
 def run_index(ctx, rebuild=False, progress=True):
     from crawler.pipelines import iter_raw
-    from indexer.pipeline import NormalizeError, latest_raw_items, merge_duplicates, normalize
+    from indexer.normalize.dedupe import merge_duplicates
+    from indexer.pipeline import NormalizeError, latest_raw_items, normalize
     from indexer.store.base import UpsertStats
 
     started = time.monotonic()

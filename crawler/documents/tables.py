@@ -318,3 +318,14 @@ def party_name(name: str | None) -> str | None:
     m = re.match(r"^([\u4e00-\u9fff·*＊]{2,5})\s*[（(](?:时任|原任|现任|系)[^）)]*[）)]$",
                  name or "")
     return m.group(1) if m else name
+
+
+def record_item_fields(record: dict) -> dict:
+    """The raw-item fields one table record gives, alike for every table source."""
+    fields = record["fields"]
+    return {"party_name": party_name(fields.get("party_name")),
+            "authority_name": fields.get("authority_name"),
+            "decision_date": fields.get("decision_date"),
+            "penalty_text": fields.get("penalty_text"),
+            "legal_basis_text": fields.get("legal_basis_text"),
+            "text": row_text(record["row"])}

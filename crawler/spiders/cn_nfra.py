@@ -30,7 +30,7 @@ import scrapy
 
 from crawler.base import ArchiveSpider
 from crawler.documents import DocumentError
-from crawler.documents.tables import party_name, read_tables, row_text, table_records
+from crawler.documents.tables import read_tables, record_item_fields, table_records
 from crawler.items import raw_item
 
 log = logging.getLogger(__name__)
@@ -165,13 +165,8 @@ class CnNfraSpider(ArchiveSpider):
                 document_url=response.url,
                 title=" ".join((row.get("docTitle") or "").split()) or None,
                 decision_number=self._parse_decision_number(fields, row, len(records) == 1),
-                party_name=party_name(fields.get("party_name")),
-                authority_name=fields.get("authority_name"),
-                decision_date=fields.get("decision_date"),
                 published_date=self._parse_published_date(row),
-                penalty_text=fields.get("penalty_text"),
-                legal_basis_text=fields.get("legal_basis_text"),
-                text=row_text(record["row"]),
+                **record_item_fields(record),
                 jurisdiction=self.jurisdiction,
                 language="zh",
                 listing=dict(row, table_row=record["row"]),

@@ -32,9 +32,8 @@ from crawler.base import ArchiveSpider
 from crawler.documents import DocumentError
 from crawler.documents.tables import (
     TABLE_FORMATS,
-    party_name,
     read_tables,
-    row_text,
+    record_item_fields,
     table_records,
 )
 from crawler.items import raw_item
@@ -181,13 +180,8 @@ class CnPbcSpider(ArchiveSpider):
                 document_url=document_url,
                 title=row["title"],
                 decision_number=fields.get("decision_number"),
-                party_name=party_name(fields.get("party_name")),
-                authority_name=fields.get("authority_name"),
-                decision_date=fields.get("decision_date"),
                 published_date=row["date"],
-                penalty_text=fields.get("penalty_text"),
-                legal_basis_text=fields.get("legal_basis_text"),
-                text=row_text(record["row"]),
+                **record_item_fields(record),
                 jurisdiction=self.jurisdiction,
                 language="zh",
                 listing=dict(row, table_row=record["row"]),

@@ -9,6 +9,11 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from indexer.query import CURRENCIES
+
+FACET_SIZE = 50  # values per facet that a search returns
 
 # Fields that change on every crawl without the decision changing.
 VOLATILE_FIELDS = ("fetched_at", "first_seen", "last_seen", "version", "status")
@@ -29,6 +34,38 @@ class UpsertStats:
     def __add__(self, other):
         return UpsertStats(self.new + other.new, self.changed + other.changed,
                            self.unchanged + other.unchanged)
+
+
+def now_utc():
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def search_text(record):
+    """The text a decision is found by."""
+    fields = ("decision_number", "title", "party_name", "authority_name", "penalty_text",
+              "summary", "full_text")
+    return "\n".join(p for p in (record.get(k) for k in fields) if p)
+
+
+def type_prefixes(codes):
+    """Every level of the taxonomy codes: pi.lawful_basis -> pi, pi.lawful_basis."""
+    out = set()
+    for code in codes:
+        parts = code.split(".")
+        out.update(".".join(parts[:i + 1]) for i in range(len(parts)))
+    return sorted(out)
+
+
+def converted_amounts(record):
+    """{"amount_cny": float or None, ...}: the total in each search currency."""
+    out = {}
+    for currency in CURRENCIES:
+        name = "amount_" + currency.lower()
+        value = record.get(name)
+        if value in (None, "") and record.get("currency") == currency:
+            value = record.get("total_amount")
+        out[name] = float(value) if value not in (None, "") else None
+    return out
 
 
 def plan_version(record, known, now, stats):

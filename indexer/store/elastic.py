@@ -25,7 +25,6 @@ are not copied into the new index.
 
 import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -33,8 +32,19 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 from markupsafe import Markup, escape
 
 from indexer.query import AMOUNT_BANDS
-from indexer.store.base import Hit, SearchResult, Store, UpsertStats, content_hash, plan_version
-from indexer.store.embedded import FACET_SIZE, converted_amounts, search_text
+from indexer.store.base import (
+    FACET_SIZE,
+    Hit,
+    SearchResult,
+    Store,
+    UpsertStats,
+    content_hash,
+    converted_amounts,
+    now_utc,
+    plan_version,
+    search_text,
+    type_prefixes,
+)
 
 DEFAULT_PREFIX = "penalty-archive"
 BATCH = 500
@@ -47,25 +57,13 @@ FACET_FIELDS = {"type": "search.types", "authority": "search.authority",
 _SETTINGS = yaml.safe_load((Path(__file__).parent / "elastic.yaml").read_text("utf-8"))
 
 
-def _now():
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _type_prefixes(codes):
-    out = set()
-    for code in codes:
-        parts = code.split(".")
-        out.update(".".join(parts[:i + 1]) for i in range(len(parts)))
-    return sorted(out)
-
-
 def search_fields(record):
     """The derived fields a decision is found, filtered and counted by."""
     day = record.get("decision_date") or record.get("published_date")
     return {
         "text": search_text(record),
         "party": record.get("party_name") or "",
-        "types": _type_prefixes(record.get("violation_types") or []),
+        "types": type_prefixes(record.get("violation_types") or []),
         "authority": [v for v in (record.get("authority_name"), record.get("authority_id")) if v],
         "region": [v for v in (record.get("region"), record.get("jurisdiction")) if v],
         "year": int(day[:4]) if day else None,
@@ -149,7 +147,7 @@ class ElasticStore(Store):
     # -- interface ------------------------------------------------------------------------
 
     def upsert(self, records, now=None):
-        now = now or _now()
+        now = now or now_utc()
         stats = UpsertStats()
         records = iter(records)
         wrote = False
@@ -218,7 +216,7 @@ class ElasticStore(Store):
         record = self.get(decision_id)
         if record is None or record["status"] == "withdrawn":
             return False
-        now = now or _now()
+        now = now or now_utc()
         self.client.update(index=self.alias, id=decision_id,
                            doc={"status": "withdrawn", "last_seen": now}, refresh=True)
         return True

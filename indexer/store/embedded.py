@@ -35,13 +35,23 @@ import sqlite3
 import threading
 import time
 import zlib
-from datetime import datetime, timezone
 
 import tantivy
 from markupsafe import Markup, escape
 
 from indexer.query import AMOUNT_BANDS, CURRENCIES
-from indexer.store.base import Hit, SearchResult, Store, UpsertStats, plan_version
+from indexer.store.base import (
+    FACET_SIZE,
+    Hit,
+    SearchResult,
+    Store,
+    UpsertStats,
+    converted_amounts,
+    now_utc,
+    plan_version,
+    search_text,
+    type_prefixes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +65,6 @@ _HAN_RUN = re.compile("[%s]{2,}" % _HAN)
 _HAN_WORD = re.compile("[%s]{2,}$" % _HAN)
 FACET_FIELDS = {"type": "type_code", "authority": "authority", "region": "region",
                 "year": "year", "penalty": "penalty", "source": "source"}
-FACET_SIZE = 50
 WRITER_HEAP = 128 * 1024 * 1024
 REBUILD_HEAP = 512 * 1024 * 1024
 BATCH = 500
@@ -112,38 +121,6 @@ def han_bigrams(text):
                       for run in _HAN_RUN.findall(text))
 
 
-def _now():
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def search_text(record):
-    """The text a decision is found by."""
-    fields = ("decision_number", "title", "party_name", "authority_name", "penalty_text",
-              "summary", "full_text")
-    parts = [record.get(k) for k in fields]
-    return "\n".join(p for p in parts if p)
-
-
-def _type_prefixes(codes):
-    out = set()
-    for code in codes:
-        parts = code.split(".")
-        out.update(".".join(parts[:i + 1]) for i in range(len(parts)))
-    return sorted(out)
-
-
-def converted_amounts(record):
-    """{"amount_cny": float or None, ...}: the total in each search currency."""
-    out = {}
-    for currency in CURRENCIES:
-        name = "amount_" + currency.lower()
-        value = record.get(name)
-        if value in (None, "") and record.get("currency") == currency:
-            value = record.get("total_amount")
-        out[name] = float(value) if value not in (None, "") else None
-    return out
-
-
 def _index_doc(record):
     date = record.get("decision_date") or record.get("published_date") or ""
     text = search_text(record)
@@ -155,7 +132,7 @@ def _index_doc(record):
                          ("region", [record.get("region"), record.get("jurisdiction")]),
                          ("jurisdiction", [record.get("jurisdiction")]),
                          ("penalty", record.get("penalty_kinds") or []),
-                         ("type_code", _type_prefixes(record.get("violation_types") or []))):
+                         ("type_code", type_prefixes(record.get("violation_types") or []))):
         for value in values:
             if value:
                 doc.add_text(name, value)
@@ -281,7 +258,7 @@ class EmbeddedStore(Store):
     def upsert(self, records, now=None):
         """Records are written to SQLite in batches and indexed by one writer, committed
         once at the end (a crash in between is repaired by ``rebuild``)."""
-        now = now or _now()
+        now = now or now_utc()
         stats = UpsertStats()
         writer, batch = None, []
         records = iter(records)
@@ -353,7 +330,7 @@ class EmbeddedStore(Store):
         if record is None or record["status"] == "withdrawn":
             return False
         record["status"] = "withdrawn"
-        now = now or _now()
+        now = now or now_utc()
         with self._db() as db:
             db.execute("UPDATE decisions SET status = 'withdrawn', last_seen = ?, record = ? "
                        "WHERE id = ?", (now, json.dumps(record, ensure_ascii=False,

@@ -9,16 +9,11 @@ carry script and markup.  The server is ``penalty-archive serve`` in a subproces
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, live_server
 
 CHROMIUM = os.environ.get("PENALTY_ARCHIVE_CHROMIUM") or shutil.which("chromium") or "chromium"
 SHOTS = ROOT / "test-output" / "browser"
@@ -28,12 +23,6 @@ XSS_PARTY = '<img src=x onerror="window.__xss=1;alert(1)">坏人<b>公司</b>'
 XSS_TEXT = ('<script>window.__xss=2;alert(2)</script>明码标价探针 '
             '"><svg onload="window.__xss=3;alert(3)"> javascript:alert(4)')
 XSS_ID = "probe:xss"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -79,27 +68,8 @@ def site(portal_archive, tmp_path_factory, playwright_browser):
     shutil.copytree(portal_archive, data)
     with open_store("embedded", str(data / "store")) as store:
         store.upsert([_probe_record()])
-    port = _free_port()
-    env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS))
-    log = open(tmp_path_factory.mktemp("serve") / "serve.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(data), "serve",
-                               "--port", str(port)], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    base = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/sources", timeout=2).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("the server did not start: see %s" % log.name)
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(10)
-    log.close()
+    with live_server(data, tmp_path_factory.mktemp("serve") / "serve.log", "/sources") as base:
+        yield base
 
 
 class Watch:

@@ -2,15 +2,12 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import live_server
 
 DOCID = "cn_samr_cfws:2a316e9ce2ef472fa8e5b22a0fe582ec"  # 吴利市监处罚〔2025〕166号
 
@@ -136,46 +133,22 @@ def test_openapi_document_describes_the_routes(app, client):
 
 # -- schemathesis against the real server ---------------------------------------------------
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def live_server(archive, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, PENALTY_ARCHIVE_RATELIMIT_ENABLED="0")
-    # The request log goes to a file: a pipe nobody reads would fill and stall the server.
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "w+b")
-    process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(archive),
-                                "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=log)
-    base = "http://127.0.0.1:%d" % port
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/api/v1/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(log.read().decode())
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+def api_server(archive, tmp_path_factory):
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with live_server(archive, log, "/api/v1/", {"PENALTY_ARCHIVE_RATELIMIT_ENABLED": "0"}) as base:
+        yield base
 
 
 @pytest.mark.e2e
-def test_schemathesis_finds_no_failure(live_server, tmp_path):
+def test_schemathesis_finds_no_failure(api_server, tmp_path):
     """Every check except positive_data_acceptance: the API rejects `from` after `to` and
     `min_amount` above `max_amount`, constraints between parameters that OpenAPI cannot
     state."""
     report = tmp_path / "report.json"
     result = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run",
-         live_server + "/api/v1/openapi.json", "--checks", "all",
+         api_server + "/api/v1/openapi.json", "--checks", "all",
          "--exclude-checks", "positive_data_acceptance", "--max-examples", "25",
          "--seed", "7", "--generation-database", "none", "--workers", "2", "--no-color",
          "--report", "ndjson", "--report-ndjson-path", str(report)],

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.pipeline import merge_duplicates, normalize
+from indexer.normalize.dedupe import merge_duplicates
+from indexer.pipeline import normalize
 from indexer.schema import validation_errors
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
