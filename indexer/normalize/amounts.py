@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from indexer.normalize import literals
 
 __all__ = ["cn_number", "parse_cn_amounts", "AMOUNT_RE"]
 
@@ -47,6 +50,24 @@ AMOUNT_RE = re.compile(
     rf"|(?:{_ARABIC}|{_CN})\s?(?:[万萬亿億]\s?)?(?:[元圆]\s?)?(?:[整正])?"
     rf"(?:[零〇]?{_D1}\s?角\s?)?(?:[零〇]?{_D1}\s?分)?)"
 )
+# what an amount begins with: 人民币, ¥ or a digit (Arabic, full-width, Chinese)
+_AMOUNT_HEAD = re.compile(rf"[人¥￥0-9０-９{_CN_CHARS}]")
+
+
+def _amount_matches(text: str):
+    """AMOUNT_RE.finditer(text), tried only where an amount can begin (an amount is never
+    empty, so the next one is looked for from the end of the last, as finditer does)."""
+    pos = 0
+    while True:
+        head = _AMOUNT_HEAD.search(text, pos)
+        if head is None:
+            return
+        m = AMOUNT_RE.match(text, head.start())
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = head.start() + 1
 
 
 def _cn_integer(s: str) -> int:
@@ -79,11 +100,14 @@ def _arabic(s: str) -> Decimal:
     return Decimal(s)
 
 
+_ARABIC_ONLY = re.compile(r"[0-9０-９.．,，\s]+")
+
+
 def _unit_value(s: str) -> Decimal:
     s = s.strip()
     if not s:
         return Decimal(0)
-    if re.fullmatch(r"[0-9０-９.．,，\s]+", s):
+    if _ARABIC_ONLY.fullmatch(s):
         return _arabic(s)
     return Decimal(_cn_integer(s))
 
@@ -91,6 +115,12 @@ def _unit_value(s: str) -> Decimal:
 _YUAN_JIAO_FEN = re.compile(
     r"(?P<head>.*?)(?:[元圆][零〇]?)?(?:(?P<jiao>[^元圆角分])角)?(?:(?P<fen>[^元圆角分])分)?"
 )
+_SPACE_RUN = re.compile(r"\s+")
+_CURRENCY_HEAD = re.compile(r"^(?:人民币|RMB|CNY|[¥￥])[:：]?", re.I)
+_WHOLE_SUFFIX = re.compile(r"[整正]$")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_DIGITS_AND_UNITS = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)([十百千拾佰仟万萬亿億]*)")
+_UNIT_VALUES = {**_SMALL_UNITS, **_BIG_UNITS}
 
 
 def cn_number(s: str) -> Decimal:
@@ -103,21 +133,21 @@ def cn_number(s: str) -> Decimal:
     """
     if not isinstance(s, str):
         raise TypeError("cn_number expects a string")
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
-    text = re.sub(r"^(?:人民币|RMB|CNY|[¥￥])[:：]?", "", text, flags=re.I)
-    text = re.sub(r"[整正]$", "", text)
+    text = _SPACE_RUN.sub("", unicodedata.normalize("NFKC", s))
+    text = _CURRENCY_HEAD.sub("", text)
+    text = _WHOLE_SUFFIX.sub("", text)
     m = _YUAN_JIAO_FEN.fullmatch(text)
     if not text or not m:
         raise ValueError(f"cannot read number: {s!r}")
     head = m.group("head")
     try:
-        if re.search(r"[0-9]", head):
-            m2 = re.fullmatch(r"([0-9][0-9,]*(?:\.[0-9]+)?)([十百千拾佰仟万萬亿億]*)", head)
+        if _ASCII_DIGIT.search(head):
+            m2 = _DIGITS_AND_UNITS.fullmatch(head)
             if not m2:
                 raise ValueError(f"cannot read number: {s!r}")
             value = _arabic(m2.group(1))
             for unit in m2.group(2):
-                value *= {**_SMALL_UNITS, **_BIG_UNITS}[unit]
+                value *= _UNIT_VALUES[unit]
         elif head:
             value = Decimal(_cn_integer(head))
         else:
@@ -148,31 +178,41 @@ _FINE_KW = re.compile(r"罚款|罚金|处罚\s*[:：]?\s*(?=人民币|[¥￥]|[0
 _CONF_KW = re.compile(r"没收|追缴")
 _RANGE_AFTER = re.compile(r"^\s*(?:以上|以下|以内|至|到|[-－~～—]|不等|左右|以外)")
 _RANGE_BEFORE = re.compile(r"(?:不足|超过|不超过|低于|高于|达到|满|少于|多于|以上|货值|金额在)\s*$")
+_MONEY_UNIT = re.compile(r"[元圆角分]")
+_AMOUNT_LABEL_BEFORE = re.compile(r"(?:没收违法所得|罚款|违法所得|金额)\s*[:：]?\s*$")
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[；;。，,）)]|$)")
+_CN_NUMERAL_ONLY = re.compile(rf"[{_CN_CHARS}]+")
+_ARABIC_IN_BRACKETS_AFTER = re.compile(r"\s*[（(]\s*[¥￥]?\s*[0-9]")
+_NOT_MONEY_AFTER = re.compile(r"\s*(?:倍|%|％|‰|天|日|个月|年|份|次|元/|/)")
+_MULTIPLE_BASE_AFTER = re.compile(r"\s*[）)]?\s*[0-9.一二三四五六七八九十两]+\s*倍")
+# searched in every clause, and matching in few: run only where their words occur
+_TOTAL_SEARCH = literals.prefiltered_search(_TOTAL)
+_RANGE_BEFORE_SEARCH = literals.prefiltered_search(_RANGE_BEFORE)
+_AMOUNT_LABEL_BEFORE_SEARCH = literals.prefiltered_search(_AMOUNT_LABEL_BEFORE)
 
 
 def _amounts_in(clause: str) -> list[tuple[int, int, Decimal]]:
     """(start, end, value) of money amounts in a clause, ranges and conditions dropped."""
     found = []
-    for m in AMOUNT_RE.finditer(clause):
+    for m in _amount_matches(clause):
         raw = m.group("num")
         if not raw or not raw.strip():
             continue
-        money = m.group("cur") or re.search(r"[元圆角分]", raw)
-        if not money and re.search(
-            r"(?:没收违法所得|罚款|违法所得|金额)\s*[:：]?\s*$", clause[: m.start()]
-        ) and re.match(r"\s*(?:[；;。，,）)]|$)", clause[m.end():]) and re.search(r"[0-9]", raw):
+        money = m.group("cur") or _MONEY_UNIT.search(raw)
+        if not money and _AMOUNT_LABEL_BEFORE_SEARCH(clause[: m.start()]) \
+                and _CLAUSE_END_AFTER.match(clause[m.end():]) and _ASCII_DIGIT.search(raw):
             money = True  # 没收违法所得266031；
         if not money:
             # a financial numeral followed by its Arabic rendering: 壹拾贰万...（121668）
-            if not re.fullmatch(rf"[{_CN_CHARS}]+", raw.strip()) or not re.match(
-                r"\s*[（(]\s*[¥￥]?\s*[0-9]", clause[m.end():]
-            ):
+            if not _CN_NUMERAL_ONLY.fullmatch(raw.strip()) or \
+                    not _ARABIC_IN_BRACKETS_AFTER.match(clause[m.end():]):
                 continue
-        if _RANGE_AFTER.match(clause[m.end():]) or _RANGE_BEFORE.search(clause[: m.start()]):
+        after = clause[m.end():]
+        if _RANGE_AFTER.match(after) or _RANGE_BEFORE_SEARCH(clause[: m.start()]):
             continue
-        if re.match(r"\s*(?:倍|%|％|‰|天|日|个月|年|份|次|元/|/)", clause[m.end():]):
+        if _NOT_MONEY_AFTER.match(after):
             continue
-        if re.match(r"\s*[）)]?\s*[0-9.一二三四五六七八九十两]+\s*倍", clause[m.end():]):
+        if _MULTIPLE_BASE_AFTER.match(after):
             continue  # the base of a multiple: 处违法所得（74.61元）三倍的罚款
         try:
             value = cn_number(raw)
@@ -217,7 +257,7 @@ def _scan(text: str) -> tuple[Decimal | None, Decimal | None]:
         if not clause:
             continue
         body = clause.replace("罚没款", "")
-        if _TOTAL.search(clause):
+        if _TOTAL_SEARCH(clause):
             amounts = _amounts_in(body)
             if announced and amounts:  # 处违法所得（X元）三倍的罚款，共计Y元
                 totals[announced] = totals.get(announced, Decimal(0)) + amounts[0][2]
@@ -260,6 +300,14 @@ def parse_cn_amounts(penalty_text: str | None) -> dict:
     """
     if not penalty_text or not isinstance(penalty_text, str):
         return {"fine": None, "confiscation": None}
+    fine, confiscation = _parse_cn_amounts(penalty_text)
+    return {"fine": fine, "confiscation": confiscation}
+
+
+# A few entries: normalizing one decision reads its penalty text twice (the amounts, and
+# the penalty kinds through crawler.documents.cn_decision.penalty_kinds).
+@lru_cache(maxsize=16)
+def _parse_cn_amounts(penalty_text: str) -> tuple[Decimal | None, Decimal | None]:
     text = unicodedata.normalize("NFKC", penalty_text)
     text = text.replace("\\n", "\n")
     text = _QUOTE_RE.sub("", text)
@@ -274,4 +322,4 @@ def parse_cn_amounts(penalty_text: str | None) -> dict:
         tail_fine, tail_conf = _scan(text[consolidated[-1].end():])
         if tail_fine is not None or tail_conf is not None:
             fine, conf = tail_fine, tail_conf
-    return {"fine": _normalize_amount(fine), "confiscation": _normalize_amount(conf)}
+    return _normalize_amount(fine), _normalize_amount(conf)

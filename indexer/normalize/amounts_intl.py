@@ -30,7 +30,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from indexer.normalize import literals
 from indexer.normalize.currency import currency_code, default_currency, tables
 
 __all__ = ["parse_number", "find_money", "parse_money", "parse_fine", "Money"]
@@ -48,7 +50,7 @@ _NUM = r"\d{1,3}(?:(?:[ ,.'’]|\s)\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?
 _SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 
 
-def _currency_pattern() -> str:
+def _currency_tokens() -> list[str]:
     data = tables()
     tokens = set()
     for aliases in data["aliases"].values():
@@ -56,8 +58,12 @@ def _currency_pattern() -> str:
     tokens.update(data.get("ambiguous") or {})
     tokens.discard("元")
     tokens.discard("人民币")
+    return sorted(tokens, key=len, reverse=True)
+
+
+def _currency_pattern() -> str:
     parts = []
-    for tok in sorted(tokens, key=len, reverse=True):
+    for tok in _currency_tokens():
         esc = re.escape(tok)
         parts.append(esc + (r"(?![A-Za-zÀ-ž])" if tok[-1:].isalpha() else ""))
     return "|".join(parts)
@@ -150,7 +156,7 @@ def find_money(text, jurisdiction=None) -> list[Money]:
     try:
         t = _prepare(text)[:100_000]
         out = []
-        for m in _money_re().finditer(t):
+        for m in _money_matches(t):
             num = m.group("num1") or m.group("num2")
             mult = m.group("mult1") or m.group("mult2")
             token = m.group("pre") or m.group("post")
@@ -164,6 +170,21 @@ def find_money(text, jurisdiction=None) -> list[Money]:
         return out
     except Exception:  # noqa: BLE001 - never raise on any string
         return []
+
+
+_DIGIT_AFTER_NON_ALNUM = re.compile(r"(?<![A-Za-z0-9])\d")
+
+
+def _money_matches(t: str):
+    """_money_re().finditer(t), tried only where a money mention can begin: at a digit
+    (the number first) or where a currency token occurs (indexer/normalize/literals.py)."""
+    tokens = _searches()["tokens"]
+    positions = tokens.positions(0, tokens.scan(t))
+    if positions is None:
+        return _money_re().finditer(t)
+    positions = set(positions)
+    positions.update(m.start() for m in _DIGIT_AFTER_NON_ALNUM.finditer(t))
+    return literals.matches_at(_money_re(), t, sorted(positions))
 
 
 def parse_money(s, jurisdiction=None):
@@ -215,13 +236,33 @@ _PLACEHOLDER = re.compile(
 )
 
 
+_CONVERSION_BETWEEN = re.compile(r"\s*[(\[]\s*(?:approx\.?|approximately|about|ca\.?|c\.|"
+                                 r"around|equivalent\s+to|roughly|~|≈)?\s*", re.I)
+_SHARE_AFTER = re.compile(r"\s*(?:%|per\s+cent|percent|of\s+(?:its|the|annual|global)\s+"
+                          r"(?:annual\s+)?(?:turnover|revenue))", re.I)
+_NOT_FINE_AFTER = re.compile(r"\s*(?:in\s+)?(?:turnover|revenue|sales|damages|compensation)\b",
+                             re.I)
+_BARE_FINE = re.compile(rf"\b(?:fine|fined|penalty)\b[^.;\d]{{0,25}}?\b(?:of|with|to)\s+"
+                        rf"({_NUM})(?:\s?({_MULT_RE}))?(?![\d%])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _searches() -> dict:
+    """The patterns searched in every summary, with their literals (one case folding)."""
+    patterns = {"tokens": re.compile(_currency_pattern(), re.IGNORECASE),
+                "not_imposed": _NOT_IMPOSED_BEFORE, "final": _FINAL_BEFORE,
+                "fine_words": _FINE_WORDS, "placeholder": _PLACEHOLDER, "bare_fine": _BARE_FINE}
+    folding = literals.Folding(frozenset().union(*map(literals.literal_chars,
+                                                      patterns.values())))
+    return {name: literals.PatternSet([p], folding) for name, p in patterns.items()}
+
+
 def _is_conversion(text: str, money: Money, previous: Money | None) -> bool:
     """An amount in brackets right after another amount (its conversion)."""
     if previous is None:
         return False
     between = text[previous.end:money.start]
-    return bool(re.fullmatch(r"\s*[(\[]\s*(?:approx\.?|approximately|about|ca\.?|c\.|"
-                             r"around|equivalent\s+to|roughly|~|≈)?\s*", between, re.I))
+    return bool(_CONVERSION_BETWEEN.fullmatch(between))
 
 
 def parse_fine(text, jurisdiction=None) -> dict:
@@ -232,6 +273,8 @@ def parse_fine(text, jurisdiction=None) -> dict:
             return empty
         t = _prepare(text)[:100_000]
         found = find_money(t, jurisdiction)
+        search = _searches()
+        fine_words = search["fine_words"]
         candidates = []
         previous = None
         for money in found:
@@ -241,17 +284,15 @@ def parse_fine(text, jurisdiction=None) -> dict:
             previous = money
             if conversion:
                 continue
-            if _NOT_IMPOSED_BEFORE.search(before):
+            if search["not_imposed"].search(0, before):
                 continue
-            if re.match(r"\s*(?:%|per\s+cent|percent|of\s+(?:its|the|annual|global)\s+"
-                        r"(?:annual\s+)?(?:turnover|revenue))", after, re.I):
+            if _SHARE_AFTER.match(after):
                 continue
-            if re.match(r"\s*(?:in\s+)?(?:turnover|revenue|sales|damages|compensation)\b",
-                        after, re.I):
+            if _NOT_FINE_AFTER.match(after):
                 continue
-            final = bool(_FINAL_BEFORE.search(before))
-            near_fine = bool(_FINE_WORDS.search(t[max(0, money.start - 80):money.start])
-                             or _FINE_WORDS.search(after[:40]))
+            final = bool(search["final"].search(0, before))
+            near_fine = bool(fine_words.search(0, t[max(0, money.start - 80):money.start])
+                             or fine_words.search(0, after[:40]))
             candidates.append((final, near_fine, money))
         if candidates:
             finals = [c for c in candidates if c[0]]
@@ -259,13 +300,12 @@ def parse_fine(text, jurisdiction=None) -> dict:
             chosen = (finals or fines or candidates)[-1 if finals else 0][2]
             return {"fine": _normal(chosen.value), "currency": chosen.currency,
                     "raw": chosen.raw, "unknown": False}
-        if _PLACEHOLDER.search(t) and _FINE_WORDS.search(t):
+        if search["placeholder"].search(0, t) and fine_words.search(0, t):
             return dict(empty, unknown=True)
         # a bare number after a fine word: "a fine of 5000" in the local currency
         local = default_currency(jurisdiction)
         if local:
-            m = re.search(rf"\b(?:fine|fined|penalty)\b[^.;\d]{{0,25}}?\b(?:of|with|to)\s+"
-                          rf"({_NUM})(?:\s?({_MULT_RE}))?(?![\d%])", t, re.IGNORECASE)
+            m = search["bare_fine"].search(0, t)
             if m:
                 value = parse_number(m.group(1), m.group(2))
                 if value is not None:

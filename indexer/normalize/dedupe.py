@@ -28,10 +28,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from indexer.normalize import literals
 from indexer.normalize.parties import normalize_name
 
 _BRANCH_ZH = re.compile(r"(?<=公司|集团|银行|商行|超市)[^()]{0,20}?(?:分公司|分店|分行|支行|营业部|门店|分部)$")
 _BRANCH_EN = re.compile(r"[,\s]*(?:\([^()]*\))?\s*[-–,]?\s*(?:[a-z .'-]{1,30}\s)?branch$")
+_BRANCH_EN_SEARCH = literals.prefiltered_search(_BRANCH_EN)  # not run without "branch"
+_TRAILING_REMARK = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_SPACES = re.compile(r"\s+")
 _LEGAL_FORM = re.compile(
     r"[,\s]*(?:ltd\.?|limited|plc|llc|inc\.?|corp\.?|s\.?a\.?u?\.?|s\.?l\.?u?\.?|s\.?r\.?l\.?|"
     r"s\.?p\.?a\.?|gmbh|ag|bv|b\.v\.|nv|n\.v\.|a/s|as|ab|oy|sas|sarl|kft\.?|sp\.\s?z\s?o\.?\s?o\.?|"
@@ -43,11 +47,12 @@ def party_group_name(name) -> str | None:
     if not name or not str(name).strip():
         return None
     key = unicodedata.normalize("NFKC", str(name)).strip()
-    key = re.sub(r"\s+", " ", key).casefold()
+    key = _SPACES.sub(" ", key).casefold()
     for _ in range(3):
         before = key
-        key = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", key) or key
-        key = _BRANCH_EN.sub("", key) or key
+        key = _TRAILING_REMARK.sub("", key) or key
+        if _BRANCH_EN_SEARCH(key):
+            key = _BRANCH_EN.sub("", key) or key
         key = _LEGAL_FORM.sub("", key).strip(" ,.") or key
         if key == before:
             break

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import yaml
 
+from indexer.normalize import literals
+
 DATA_FILE = Path(__file__).parent / "data" / "law_aliases.yaml"
 _VERSION = re.compile(
     r"\s*[（(][^（）()]{0,20}(?:修订|修正|修改|公布|年版|版|施行|试行|\d{4}年?)[）)]\s*$"
@@ -119,11 +121,23 @@ def _citation_re():
     )
 
 
+@lru_cache(maxsize=1)
+def _citation_search():
+    """The citation pattern, tried only where a citation can begin (literals.py)."""
+    return literals.PatternSet([_citation_re()])
+
+
+_LEADING_HEAD = re.compile(rf"^\s*{_HEAD}\s*", re.I)
+_UNIT_SEPARATOR = re.compile(
+    rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\band\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?", re.I)
+_ITEM_LETTERS = re.compile(r"\b([a-z]|[ivx]{1,4})\s*\)", re.I)
+_ARTICLE_WITH_LETTER = re.compile(r"\d+[a-z]")
+
+
 def _units(seq: str):
     """(article, paragraph, items) for each provision in 'Art. 5 (1) b), c), 6 and 13'."""
-    body = re.sub(rf"^\s*{_HEAD}\s*", "", seq, flags=re.I)
-    pieces = re.split(rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\band\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?",
-                      body, flags=re.I)
+    body = _LEADING_HEAD.sub("", seq)
+    pieces = _UNIT_SEPARATOR.split(body)
     for piece in pieces:
         piece = piece.strip(" ,")
         if not piece:
@@ -136,10 +150,10 @@ def _units(seq: str):
         first = m.group("i") or m.group("i2")
         if m.group("i"):
             span = piece[m.start("i") - 1 if m.start("i") else 0:m.end()]
-            items = [x.lower() for x in re.findall(r"\b([a-z]|[ivx]{1,4})\s*\)", span, re.I)]
+            items = [x.lower() for x in _ITEM_LETTERS.findall(span)]
         elif first:
             items = [first.lower()]
-        yield m.group("a").upper() if re.fullmatch(r"\d+[a-z]", m.group("a")) else \
+        yield m.group("a").upper() if _ARTICLE_WITH_LETTER.fullmatch(m.group("a")) else \
             m.group("a"), paragraph, items or [None]
 
 
@@ -149,7 +163,7 @@ def parse_citations_en(text, role=None, default_law=None) -> list[dict]:
     try:
         t = unicodedata.normalize("NFKC", text)[:50_000]
         out, seen = [], set()
-        for m in _citation_re().finditer(t):
+        for m in _citation_search().finditer(0, t):
             seq = m.group("seq") or m.group("seq2")
             law = m.group("law") or m.group("law2")
             law = normalize_law(law) if law else default_law

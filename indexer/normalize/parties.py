@@ -81,29 +81,47 @@ def normalize_name(name) -> str:
     return s.casefold()
 
 
+_SPACES = re.compile(r"\s+")
+_PART_SEPARATOR = re.compile(r"[;；]")
+_TRAILING_REMARKS = re.compile(r"(\([^()]*\))+$")
+
+
 def _squash(text) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text or "")))
 
 
 def _name_parts(name: str) -> list[str]:
     """The parts of 'shop;operator' names, each without a trailing bracketed remark."""
     parts = []
-    for part in re.split(r"[;；]", name):
-        part = re.sub(r"(\([^()]*\))+$", "", part.translate(_BRACKETS))
+    for part in _PART_SEPARATOR.split(name):
+        part = _TRAILING_REMARKS.sub("", part.translate(_BRACKETS))
         if part:
             parts.append(part)
     return parts or [name]
 
 
+_WORD_FORMS: dict = {}
+
+
+def _word_forms(words) -> tuple:
+    """(single characters, longer words casefolded) of a word list, NFKC; made once per list."""
+    found = _WORD_FORMS.get(id(words))
+    if found is None or found[0] is not words:
+        forms = [unicodedata.normalize("NFKC", w) for w in words]
+        found = (words, frozenset(w for w in forms if len(w) == 1),
+                 tuple(w.casefold() for w in forms if len(w) != 1))
+        _WORD_FORMS[id(words)] = found
+    return found[1], found[2]
+
+
 def _has_word(name: str, words) -> bool:
-    parts = _name_parts(name)
-    for w in words:
-        w = unicodedata.normalize("NFKC", w)
-        if len(w) == 1:
-            if any(len(p) >= 4 and p.endswith(w) for p in parts):
-                return True
-        elif w.casefold() in name.casefold():
+    singles, longer = _word_forms(words)
+    if longer:
+        folded = name.casefold()
+        if any(w in folded for w in longer):
             return True
+    if singles:
+        return any(len(p) >= 4 and p[-1] in singles for p in _name_parts(name))
     return False
 
 
@@ -147,8 +165,12 @@ def party_kind(name, party_id=None, hints="") -> str:
     for k in ("other", "company", "public_body", "individual_business"):
         if _has_word(n, words.get(k, ())):
             return k
-    mask = re.escape(tables.get("person_mask_chars") or "*")
-    masked = re.compile(rf"[{_HAN}]{{1,2}}[{mask}]{{1,3}}")
-    if all(masked.fullmatch(p) or _PERSON_RE.match(p) for p in re.split(r"[;；]", n) if p):
+    masked = _masked_name_re(tables.get("person_mask_chars") or "*")
+    if all(masked.fullmatch(p) or _PERSON_RE.match(p) for p in _PART_SEPARATOR.split(n) if p):
         return "natural_person"
     return "other"
+
+
+@lru_cache(maxsize=4)
+def _masked_name_re(mask_chars: str):
+    return re.compile(rf"[{_HAN}]{{1,2}}[{re.escape(mask_chars)}]{{1,3}}")

@@ -218,13 +218,24 @@ def _mask_name(name: str) -> str:
     return name[0] + MASK * (len(name) - 1)
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 def mask_personal(text: str, person_names=()) -> str:
     if not text:
         return text or ""
     text = _mask_addresses(text)
-    text = _mask_ids(text)
-    text = _mask_phones(text)
-    text = _mask_banks(text)
+    # a number is masked only where its digits are there: an ID number has 15 or more in a
+    # row, a phone number 4 or more (its last 4), a bank number 16 in a row or 4 groups of
+    # 4; masking only shortens the runs of digits, so those without them are not searched
+    runs = [len(run) for run in _DIGIT_RUN.findall(text)]
+    longest = max(runs, default=0)
+    if longest >= 15:
+        text = _mask_ids(text)
+    if longest >= 4:
+        text = _mask_phones(text)
+    if longest >= 16 or sum(run >= 4 for run in runs) >= 4:
+        text = _mask_banks(text)
     for name in sorted({n.strip() for n in person_names or () if n and n.strip()},
                        key=len, reverse=True):
         if len(name) >= 2 and MASK not in name:

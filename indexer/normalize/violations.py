@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from indexer.normalize import literals
 from indexer.normalize.legal_basis import normalize_law
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -170,16 +171,33 @@ def _from_citations(citations, decision_date):
     return specific, general
 
 
+# Phrase search: a text matches few of the phrase patterns, and searching each over the
+# whole text was most of the time normalization took, so the patterns of a language are
+# searched through their literal strings (indexer/normalize/literals.py): one pass finds
+# them all, a pattern is not run in a text that lacks the strings each of its matches
+# contains, and otherwise only where a match can begin.  The match is the one
+# pattern.search returns.
+
+@lru_cache(maxsize=1)
+def _phrase_searches() -> dict:
+    """language -> ([codes], PatternSet of their patterns), in table order."""
+    return {language: ([code for code, _ in table],
+                       literals.PatternSet([pattern for _, pattern in table]))
+            for language, table in phrase_tables().items()}
+
+
 def _from_phrases(texts, language):
-    table = phrase_tables().get("zh" if str(language or "zh").startswith("zh") else "en")
-    if not table:
-        table = phrase_tables().get("en", [])
+    codes, patterns = _phrase_searches().get(
+        "zh" if str(language or "zh").startswith("zh") else "en", ([], None))
+    if not codes:
+        codes, patterns = _phrase_searches().get("en", ([], None))
     joined = "\n".join(t for t in texts if t)[:200_000]
     found = []
     if not joined:
         return found
-    for code, pattern in table:
-        m = pattern.search(joined)
+    occurrences = patterns.scan(joined)
+    for i, code in enumerate(codes):
+        m = patterns.search(i, joined, occurrences)
         if m:
             found.append((code, "phrase: %s" % " ".join(m.group(0).split())))
     return found
