@@ -7,9 +7,10 @@ Indices, named from a prefix (default ``penalty-archive``)::
     <prefix>-versions             every version of every decision (record not indexed)
 
 Mappings and settings are data (``elastic.yaml``): keyword facets, scaled_float amounts,
-dates, and the text of a decision indexed twice, with the built-in ``cjk`` analyzer
+dates, and the text of a decision indexed three times, with the built-in ``cjk`` analyzer
 (Chinese as overlapping bigrams: phrase queries find 2- and 4-character words inside longer
-ones) and the ``english`` analyzer (stemmed).  No plugin is needed.
+ones), the ``english`` analyzer (stemmed) and the ``standard`` analyzer (one token per Han
+character, which finds a one-character query that no bigram holds).  No plugin is needed.
 
 ``rebuild`` creates a new index from the template, streams every current decision into
 it, and then moves the alias in one ``_aliases`` call: searches see the old index until
@@ -50,7 +51,7 @@ DEFAULT_PREFIX = "penalty-archive"
 BATCH = 500
 KEEP_ALIVE = "2m"
 PRE, POST = "\ue000", "\ue001"  # private-use marks around highlights, escaped text between
-TEXT_FIELDS = ["search.text", "search.text.en"]
+TEXT_FIELDS = ["search.text", "search.text.en", "search.text.chars"]
 FACET_FIELDS = {"type": "search.types", "authority": "search.authority",
                 "region": "search.region", "year": "search.year", "penalty": "penalty_kinds",
                 "source": "source"}

@@ -159,6 +159,7 @@ def test_withdrawn_stays_in_the_archive(filled):
     ("码标", ["test:1", "test:2"]),          # inside a word: no segmentation to miss it
     ("事人", ["test:1", "test:2"]),          # 当事人 contains 事人
     ("标明码", []),                          # characters present, not in that order
+    ("药", ["test:1"]),                      # one character
     ("违法所得", ["test:1"]),
     ("违法", ["test:1", "test:2"]),
     ("药品", ["test:1"]),
