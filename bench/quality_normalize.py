@@ -2,6 +2,10 @@
 
 Prints agreement figures for:
 
+- samr_cfws/list_rows_price_cases.json amounts: the fine and the confiscation read from
+  the portal's 处罚内容 against a hand-read sample of 171 rows
+  (``tests/fixtures/normalize/cn_amounts_reviewed.jsonl``: every 4th non-empty row in
+  docid order, read without running the parser; rows marked unclear are left out);
 - privacyaffairs/fines.csv amounts: the fine read from each English summary, converted to
   EUR at the ECB rate of the decision date, against the published EUR figure (``price``);
   within 1% counts as agreement.  Rows with price 0 (unknown) are left out.
@@ -15,6 +19,10 @@ Prints agreement figures for:
   annotated legal analysis text.
 
 "main" means the first code equals the label; "any" that the label is among the codes.
+For both type datasets the labels' own consistency is printed too: the share of rows
+whose label is the most frequent one among the rows citing the same provisions (the best
+any classifier deciding from the cited provisions could do), with the most frequent
+provisions that carry several labels.
 Rows are split by id parity: the tables were written from the law texts and checked on
 the odd rows; the even rows were not looked at while writing them (held out).
 
@@ -26,7 +34,7 @@ import csv
 import json
 import os
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from babel import Locale  # noqa: E402
 
 from indexer.normalize import currency  # noqa: E402
-from indexer.normalize.amounts import cn_number  # noqa: E402
+from indexer.normalize.amounts import cn_number, parse_cn_amounts  # noqa: E402
 from indexer.normalize.amounts_intl import parse_fine  # noqa: E402
 from indexer.normalize.legal_basis import parse_citations, parse_citations_en  # noqa: E402
 from indexer.normalize.violations import classify  # noqa: E402
@@ -86,8 +94,67 @@ def _countries():
     return names
 
 
+def _provisions(citations):
+    """The cited provisions as a comparable key (law, article, paragraph, item)."""
+    return tuple(sorted({tuple(str(c.get(k) or "") for k in ("law", "article", "paragraph", "item"))
+                         for c in citations}))
+
+
+def _consistency(groups):
+    """Share of rows whose label is the most common label among the rows citing the same
+    provisions: what a classifier deciding from the cited provisions alone could reach at
+    best, even one that memorized these rows."""
+    shared = [c for c in groups.values() if sum(c.values()) > 1]
+    return "%s; of rows whose provisions recur: %s" % tuple(
+        _pct(sum(c.most_common(1)[0][1] for c in cs), sum(sum(c.values()) for c in cs))
+        for cs in (groups.values(), shared))
+
+
+def _mixed(groups, top=4):
+    """The most frequent cited provisions that carry more than one label."""
+    mixed = sorted((c for c in groups.items() if len(c[1]) > 1),
+                   key=lambda c: -sum(c[1].values()))[:top]
+    for key, labels in mixed:
+        cited = ", ".join("%s %s%s%s" % (law.replace("中华人民共和国", ""), article,
+                                         "(%s)" % paragraph if paragraph else "",
+                                         "(%s)" % item if item else "")
+                          for law, article, paragraph, item in key) or "(none)"
+        print("    %s: %s" % (cited, ", ".join("%s %d" % kv for kv in labels.most_common())))
+
+
 def _pct(a, b):
     return "%5.1f%% (%d/%d)" % (100.0 * a / b, a, b) if b else "   n/a"
+
+
+REVIEWED_AMOUNTS = ROOT / "tests" / "fixtures" / "normalize" / "cn_amounts_reviewed.jsonl"
+
+
+def cn_amounts(corpus):
+    with open(corpus / "cn" / "samr_cfws" / "list_rows_price_cases.json",
+              encoding="utf-8-sig") as fh:
+        rows = {(r.get("文书下载链接") or "").partition("docid=")[2]: r for r in json.load(fh)}
+    with open(REVIEWED_AMOUNTS, encoding="utf-8") as fh:
+        labels = [json.loads(line) for line in fh]
+    stats = Counter()
+    for label in labels:
+        if label["unclear"]:
+            stats["unclear"] += 1
+            continue
+        got = parse_cn_amounts(rows[label["docid"]]["处罚内容"])
+        stats["rows"] += 1
+        exact = True
+        for kind in ("fine", "confiscation"):
+            expected = Decimal(label[kind]) if label[kind] else None
+            stats[kind, "labelled"] += expected is not None
+            stats[kind, "exact"] += got[kind] == expected and expected is not None
+            exact = exact and got[kind] == expected
+        stats["exact"] += exact
+    print("samr_cfws/list_rows_price_cases.json: amounts in 处罚内容 against a hand-read sample"
+          " (%d rows, %d unclear left out)" % (len(labels), stats["unclear"]))
+    print("  fine and confiscation both exact: %s   fines exact: %s   confiscations exact: %s"
+          % (_pct(stats["exact"], stats["rows"]),
+             _pct(stats["fine", "exact"], stats["fine", "labelled"]),
+             _pct(stats["confiscation", "exact"], stats["confiscation", "labelled"])))
 
 
 def privacyaffairs(corpus):
@@ -96,6 +163,7 @@ def privacyaffairs(corpus):
         rows = list(csv.DictReader(fh))
     countries = _countries()
     amounts, types = Counter(), Counter()
+    groups = defaultdict(Counter)
     for row in rows:
         half = "dev" if int(row["id"]) % 2 else "held-out"
         country = countries.get(row["name"].strip())
@@ -120,6 +188,7 @@ def privacyaffairs(corpus):
             citations = parse_citations_en(row["articleViolated"], "violated", "GDPR")
             codes, _ = classify(citations, [row["summary"]], "en")
             types[half, "rows"] += 1
+            groups[_provisions(citations)][label] += 1
             types[half, "main"] += bool(codes) and codes[0] == label
             types[half, "any"] += label in codes
             text_codes, _ = classify([], [row["summary"]], "en")
@@ -136,6 +205,9 @@ def privacyaffairs(corpus):
             half, _pct(types[half, "main"], types[half, "rows"]),
             _pct(types[half, "any"], types[half, "rows"]),
             _pct(types[half, "text main"], types[half, "rows"])))
+    print("  labels' own consistency (best reachable from the articles): %s"
+          % _consistency(groups))
+    _mixed(groups)
 
 
 def _number(s):
@@ -146,12 +218,18 @@ def _number(s):
 
 
 def _labelled_citations(articles):
+    """The annotated articles as citations: the article as written (第十三条第二款) read by
+    the citation parser; the annotation's key (价格法_十三) only when the text is not a
+    citation (第十九_三), since the key drops paragraphs and items."""
     out = []
     for art in articles:
+        parsed = parse_citations("《%s》%s" % (art["law"], art["article"]), "violated")
+        if parsed:
+            out.extend(parsed)
+            continue
         parts = art["article_key"].split("_")
         out.append({"law": art["law"], "article": _number(parts[1]) if len(parts) > 1 else None,
-                    "paragraph": _number(parts[2]) if len(parts) == 3 else None,
-                    "item": _number(parts[3]) if len(parts) == 4 else None,
+                    "paragraph": None, "item": _number(parts[2]) if len(parts) == 3 else None,
                     "role": "violated", "raw": art["law"] + art["article"]})
     return out
 
@@ -161,6 +239,7 @@ def price_labels(corpus):
     with open(path, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     stats = Counter()
+    groups = defaultdict(Counter)
     for row in rows:
         truth = row["ground_truth"]
         label = LABEL_CODES.get(truth.get("violation_type"))
@@ -173,6 +252,7 @@ def price_labels(corpus):
                 "analysis+text": parse_citations(analysis, "violated"),
                 "text": []}
         stats[half, "rows"] += 1
+        groups[_provisions(runs["articles+text"])][label] += 1
         for name, citations in runs.items():
             codes, _ = classify(citations, text, "zh")
             stats[half, name, "main"] += bool(codes) and codes[0] == label
@@ -183,6 +263,9 @@ def price_labels(corpus):
             print("  %-9s %-14s main code: %s   label among codes: %s" % (
                 half, name, _pct(stats[half, name, "main"], stats[half, "rows"]),
                 _pct(stats[half, name, "any"], stats[half, "rows"])))
+    print("  labels' own consistency (best reachable from the annotated articles): %s"
+          % _consistency(groups))
+    _mixed(groups)
 
 
 def main(argv=None):
@@ -191,6 +274,7 @@ def main(argv=None):
                         or str(ROOT.parent / "shared" / "corpus"))
     args = parser.parse_args(argv)
     corpus = Path(args.corpus)
+    cn_amounts(corpus)
     privacyaffairs(corpus)
     price_labels(corpus)
 

@@ -185,6 +185,10 @@ _CN_NUMERAL_ONLY = re.compile(rf"[{_CN_CHARS}]+")
 _ARABIC_IN_BRACKETS_AFTER = re.compile(r"\s*[（(]\s*[¥￥]?\s*[0-9]")
 _NOT_MONEY_AFTER = re.compile(r"\s*(?:倍|%|％|‰|天|日|个月|年|份|次|元/|/)")
 _MULTIPLE_BASE_AFTER = re.compile(r"\s*[）)]?\s*[0-9.一二三四五六七八九十两]+\s*倍")
+_REFUND_AFTER = re.compile(r"\s*(?:退还|退回|返还)")
+# a stated total of the fines (罚款人民币共计X元, 共计罚款X元) replaces the fines before it
+_FINE_TOTAL = re.compile(r"(?:罚款|罚金)\s*(?:人民币)?\s*(?:共计|合计|总计)"
+                         r"|(?:共计|合计|总计)\s*(?:处以?|并处)?\s*(?:罚款|罚金)")
 # searched in every clause, and matching in few: run only where their words occur
 _TOTAL_SEARCH = literals.prefiltered_search(_TOTAL)
 _RANGE_BEFORE_SEARCH = literals.prefiltered_search(_RANGE_BEFORE)
@@ -214,6 +218,8 @@ def _amounts_in(clause: str) -> list[tuple[int, int, Decimal]]:
             continue
         if _MULTIPLE_BASE_AFTER.match(after):
             continue  # the base of a multiple: 处违法所得（74.61元）三倍的罚款
+        if _REFUND_AFTER.match(after):
+            continue  # ordered refunded, not imposed: 将多收价款48570元退回给交款人
         try:
             value = cn_number(raw)
         except (ValueError, ArithmeticError):
@@ -257,6 +263,12 @@ def _scan(text: str) -> tuple[Decimal | None, Decimal | None]:
         if not clause:
             continue
         body = clause.replace("罚没款", "")
+        if _FINE_TOTAL.search(body):
+            amounts = _amounts_in(body)
+            if amounts:
+                totals["fine"] = amounts[0][2]
+                announced = None
+                continue
         if _TOTAL_SEARCH(clause):
             amounts = _amounts_in(body)
             if announced and amounts:  # 处违法所得（X元）三倍的罚款，共计Y元

@@ -186,12 +186,18 @@ def _phrase_searches() -> dict:
             for language, table in phrase_tables().items()}
 
 
+# a line break or space inside a Chinese word (明\n码标价: PDF lines, list rows) is no gap
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
 def _from_phrases(texts, language):
-    codes, patterns = _phrase_searches().get(
-        "zh" if str(language or "zh").startswith("zh") else "en", ([], None))
+    chinese = str(language or "zh").startswith("zh")
+    codes, patterns = _phrase_searches().get("zh" if chinese else "en", ([], None))
     if not codes:
         codes, patterns = _phrase_searches().get("en", ([], None))
     joined = "\n".join(t for t in texts if t)[:200_000]
+    if chinese:
+        joined = _HAN_GAP.sub("", joined)
     found = []
     if not joined:
         return found

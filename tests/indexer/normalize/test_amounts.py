@@ -102,6 +102,13 @@ def test_cn_number_rejects_non_numbers(text):
          "之规定，对当事人作如下处罚：罚款50元。", "50", None),
         ("责令改正", None, None),
         ("", None, None),
+        # an amount ordered refunded is not imposed
+        ("作出如下建议：责令当事人改正违法行为，在规定期限将多收价款48570元退回给交款人，"
+         "按违法所得1.5倍罚款，罚款金额为72855元，上缴国库。", "72855", None),
+        # a stated total of the fines replaces the fines it adds up
+        ("对当事人未依法制定政府指导价、政府定价违规收费的违法行为处罚款80000元。"
+         "对当事人使用未按规定申请检定的水表的违法行为处罚款800元。"
+         "综上所述，执法人员建议责令改正以上违法行为，并罚款人民币共计81800元。", "81800", None),
     ],
 )
 def test_parse_cn_amounts(text, fine, confiscation):
@@ -139,6 +146,33 @@ def test_index_list_rows_agree_with_known_amounts():
         "fine": Decimal("500"), "confiscation": None}
     # this row quotes only the law (5万元以上50万元以下): nothing was imposed in it
     assert by_doc["85eec17b-47df-4add-bfe5-aebdaead87b7"] == {"fine": None, "confiscation": None}
+
+
+REVIEWED = PROJECT_ROOT / "tests" / "fixtures" / "normalize" / "cn_amounts_reviewed.jsonl"
+
+
+def _docid(row):
+    return (row.get("文书下载链接") or "").partition("docid=")[2]
+
+
+@needs_corpus
+def test_reviewed_list_rows_are_read_exactly():
+    """A hand-read sample of the real 处罚内容 strings: every 4th non-empty row in docid
+    order (171 rows); for each, the fine and the confiscation the text imposes, written
+    by a reader who did not run the parser.  Rows marked unclear are left out."""
+    rows = {_docid(r): r for r in json.loads(
+        (CORPUS / "list_rows_price_cases.json").read_text(encoding="utf-8-sig"))}
+    labels = [json.loads(line) for line in REVIEWED.read_text(encoding="utf-8").splitlines()]
+    assert len(labels) == 171
+    wrong = []
+    for label in labels:
+        if label["unclear"]:
+            continue
+        got = parse_cn_amounts(rows[label["docid"]]["处罚内容"])
+        expected = {k: Decimal(label[k]) if label[k] else None for k in ("fine", "confiscation")}
+        if got != expected:
+            wrong.append((label["decision_number"], got, expected))
+    assert not wrong
 
 
 @settings(max_examples=300, deadline=None)

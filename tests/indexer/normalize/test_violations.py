@@ -114,3 +114,13 @@ def test_every_price_label_row_gets_an_explained_code():
         assert set(codes) == set(evidence)
         classified += bool(codes)
     assert classified / len(rows) >= 0.85
+
+
+def test_a_line_break_inside_a_chinese_phrase_is_no_gap():
+    # a real case description, broken across PDF lines in the middle of 明码标价
+    text = "当事人于 2023 年 9 日 12 日，在其店内未按规定明\n码标价销售商品“38 度 500ml 小刀白酒”"
+    codes, evidence = violations.classify([], [text], "zh")
+    assert codes == ["price.unmarked"]
+    assert evidence["price.unmarked"] == "phrase: 未按规定明码标价"
+    # English words stay apart
+    assert violations.classify([], ["direct\nmarketing"], "en")[0] == ["pi.marketing"]
