@@ -84,6 +84,15 @@ def dir_mb(path):
     return total / 1024 / 1024
 
 
+def index_segments(search_dir):
+    """Number of segments of the live tantivy index (each search reads every segment)."""
+    try:
+        generation = (search_dir / "CURRENT").read_text(encoding="utf-8").strip()
+        return len(json.loads((search_dir / generation / "meta.json").read_text())["segments"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
 def stats_ms(samples):
     samples = sorted(samples)
     p99 = samples[min(len(samples) - 1, int(round(0.99 * (len(samples) - 1))))]
@@ -253,7 +262,8 @@ def main(argv=None):
         say("rebuild (full search index from the %d stored records): %.1f s (CPU %.1f s), "
             "%.0f decisions/s; peak RSS %.0f MB"
             % (store.count(), rebuild, cpu_s() - cpu, args.n / rebuild, peak_mb()))
-        say("size on disk: search index (tantivy) %.0f MB" % dir_mb(store_dir / "search"))
+        say("size on disk: search index (tantivy) %.0f MB in %d segments"
+            % (dir_mb(store_dir / "search"), index_segments(store_dir / "search")))
     if not args.reuse:
         started, cpu = time.perf_counter(), cpu_s()
         stats = store.upsert(decisions(args.n, args.seed))
@@ -267,8 +277,9 @@ def main(argv=None):
             "%.0f decisions/s; peak RSS %.0f MB"
             % (rebuild, cpu_s() - cpu, args.n / rebuild, peak_mb()))
     sqlite_mb = sum(os.path.getsize(p) for p in store_dir.glob("decisions.sqlite*")) / 2 ** 20
-    say("size on disk: records (SQLite, with versions) %.0f MB, search index (tantivy) %.0f MB"
-        % (sqlite_mb, dir_mb(store_dir / "search")))
+    say("size on disk: records (SQLite, with versions) %.0f MB, search index (tantivy) %.0f MB "
+        "in %d segments" % (sqlite_mb, dir_mb(store_dir / "search"),
+                            index_segments(store_dir / "search")))
     store.close()
 
     reader = open_store("embedded", str(store_dir), readonly=True)

@@ -16,7 +16,7 @@ save custom tokenizers with an index, so ``_open_index`` registers them on every
 
 A rebuild writes a new generation and then replaces ``CURRENT`` atomically: a crash
 mid-rebuild leaves the previous generation serving, and the next rebuild starts afresh.
-A generation's name starts with the index schema's version (``s2-...``); a writer that
+A generation's name starts with the index schema's version (``s4-...``); a writer that
 opens an index of an older schema rebuilds it from the records.
 
 Earlier versions are kept as zlib-compressed JSON (``versions.record`` is a BLOB; rows
@@ -24,8 +24,14 @@ written as JSON text by older releases are read as they are).
 
 The index stores only each decision's id: records come from SQLite, and snippets are cut
 from the record's text, so the index stays small and a hit costs one id lookup.
+
+A search with facets counts them on a second thread while the first finds the page and
+builds its hits (tantivy releases the GIL): on two cores the facets cost little latency.
+They are counted over numbers or one string per decision where they can be (see
+VALUE_SETS), which tantivy counts several times faster than multi-valued strings.
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -35,6 +41,7 @@ import sqlite3
 import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import tantivy
 from markupsafe import Markup, escape
@@ -57,7 +64,7 @@ log = logging.getLogger(__name__)
 
 TOKENIZER = "cjk_char"
 TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}&&[^\p{Han}]]+"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BIGRAM_TOKENIZER = "bigram"
 _HAN = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
         "\uf900-\ufaff\U00020000-\U0002fa1f")
@@ -65,8 +72,19 @@ _HAN_RUN = re.compile("[%s]{2,}" % _HAN)
 _HAN_WORD = re.compile("[%s]{2,}$" % _HAN)
 FACET_FIELDS = {"type": "type_code", "authority": "authority", "region": "region",
                 "year": "year", "penalty": "penalty", "source": "source"}
+# A terms aggregation over a string field with several values per decision costs several
+# times one over a number or a single string per decision, so facets are counted over:
+# - type, region, penalty (few distinct values): "<facet>_set", one string per decision,
+#   its set of values joined by SEP; every set is counted (they are few) and split here;
+# - authority (thousands of values): "authority_key", the 64-bit hash of each value,
+#   mapped back to the values through the terms of the field "authority".
+VALUE_SETS = ("type", "region", "penalty")
+SEP = "\x1f"
+SETS = 65000  # buckets asked for (tantivy's limit): far more sets than real indexes have
 WRITER_HEAP = 128 * 1024 * 1024
-REBUILD_HEAP = 512 * 1024 * 1024
+# A rebuild's segments (about 100,000 decisions each with 2 indexing threads) are merged
+# eight at a time: 1M decisions end in 3 segments, which searches read faster than many.
+REBUILD_HEAP = 1024 * 1024 * 1024
 BATCH = 500
 NO_AMOUNT = -1.0  # amount fields of a decision without one (outside every band)
 
@@ -93,18 +111,28 @@ CREATE TABLE IF NOT EXISTS versions (
 
 def _schema():
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    # Whole-value fields are matched, never scored by frequency: no frequencies, positions.
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("text", tokenizer_name=TOKENIZER)
     sb.add_text_field("bigram", tokenizer_name=BIGRAM_TOKENIZER)
     sb.add_text_field("party", tokenizer_name=TOKENIZER)
-    for name in ("party_id", "authority", "region", "jurisdiction", "source", "penalty",
-                 "type_code"):
-        sb.add_text_field(name, tokenizer_name="raw", fast=True)
-    sb.add_integer_field("year", indexed=True, fast=True)
-    sb.add_integer_field("day", indexed=True, fast=True)
+    for name in ("party_id", "authority", "region", "jurisdiction", "penalty", "type_code"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
+    for name in VALUE_SETS:
+        sb.add_text_field(name + "_set", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_unsigned_field("authority_key", fast=True)
+    # Numbers are filtered (range queries) and sorted on their fast fields only.
+    sb.add_integer_field("year", fast=True)
+    sb.add_integer_field("day", fast=True)
     for currency in CURRENCIES:
-        sb.add_float_field("amount_" + currency.lower(), indexed=True, fast=True)
+        sb.add_float_field("amount_" + currency.lower(), fast=True)
     return sb.build()
+
+
+def _key(text):
+    """64-bit hash of a string (an authority)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def _analyzer():
@@ -127,15 +155,21 @@ def _index_doc(record):
     doc = tantivy.Document(id=record["id"], text=text, bigram=han_bigrams(text),
                            party=record.get("party_name") or "",
                            source=record["source"])
-    for name, values in (("party_id", [record.get("party_id")]),
-                         ("authority", [record.get("authority_name"), record.get("authority_id")]),
-                         ("region", [record.get("region"), record.get("jurisdiction")]),
-                         ("jurisdiction", [record.get("jurisdiction")]),
-                         ("penalty", record.get("penalty_kinds") or []),
-                         ("type_code", type_prefixes(record.get("violation_types") or []))):
+    for name, facet, values in (
+            ("party_id", None, [record.get("party_id")]),
+            ("authority", "authority", [record.get("authority_name"), record.get("authority_id")]),
+            ("region", "region", [record.get("region"), record.get("jurisdiction")]),
+            ("jurisdiction", None, [record.get("jurisdiction")]),
+            ("penalty", "penalty", record.get("penalty_kinds") or []),
+            ("type_code", "type", type_prefixes(record.get("violation_types") or []))):
+        values = [value for value in values if value]
         for value in values:
-            if value:
-                doc.add_text(name, value)
+            doc.add_text(name, value)
+        if facet in VALUE_SETS and values:
+            doc.add_text(facet + "_set", SEP.join(sorted(set(values))))
+        elif facet == "authority":
+            for value in dict.fromkeys(values):
+                doc.add_unsigned("authority_key", _key(value))
     if date:
         doc.add_integer("year", int(date[:4]))
         doc.add_integer("day", int(date.replace("-", "")))
@@ -159,6 +193,8 @@ class EmbeddedStore(Store):
             db.executescript(_SCHEMA_SQL)
         self._generation = None
         self._index = None
+        self._loaded = None
+        self._authority_names = None
         self._open_current()
 
     # -- SQLite ---------------------------------------------------------------------------
@@ -169,6 +205,7 @@ class EmbeddedStore(Store):
             db = sqlite3.connect(os.path.join(self.path, "decisions.sqlite"), timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA cache_size=-32768")  # 32 MiB: keeps the B-trees' inner pages
             self._local.db = db
         return db
 
@@ -190,7 +227,7 @@ class EmbeddedStore(Store):
             index = tantivy.Index.open(path)
         index.register_tokenizer(TOKENIZER, _analyzer())
         index.register_tokenizer(BIGRAM_TOKENIZER, tantivy.TextAnalyzerBuilder(
-            tantivy.Tokenizer.regex(r"\S+")).build())
+            tantivy.Tokenizer.whitespace()).build())  # han_bigrams separates with spaces
         return index
 
     def _set_current(self, generation):
@@ -233,7 +270,12 @@ class EmbeddedStore(Store):
         if self._index is None:
             raise RuntimeError("no search index under %s: run `penalty-archive index`"
                                % self.search_dir)
-        self._index.reload()
+        # A commit replaces meta.json: reload only then (a reload costs more than a stat).
+        meta = os.stat(os.path.join(self.search_dir, self._generation, "meta.json"))
+        seen = (self._generation, meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        if seen != self._loaded:
+            self._index.reload()
+            self._loaded = seen
         return self._index.searcher()
 
     def _write(self, index, records, delete_first, heap=WRITER_HEAP):
@@ -422,18 +464,43 @@ class EmbeddedStore(Store):
     def _facet_aggs(self, query):
         aggs = {name: {"terms": {"field": field, "size": FACET_SIZE}}
                 for name, field in FACET_FIELDS.items()}
+        for name in VALUE_SETS:
+            aggs[name] = {"terms": {"field": name + "_set", "size": SETS}}
+        # Every segment counts every authority (exact counts); the 4 * FACET_SIZE largest
+        # counts come back, cut to FACET_SIZE here in the order of values (tantivy breaks
+        # ties by the hash).
+        aggs["authority"] = {"terms": {"field": "authority_key", "size": 4 * FACET_SIZE,
+                                       "segment_size": SETS}}
         bands = list(zip(AMOUNT_BANDS, AMOUNT_BANDS[1:] + (None,)))
         aggs["amount"] = {"range": {"field": query.amount_field, "ranges": [
             dict({"from": low}, **({"to": high} if high else {})) for low, high in bands]}}
         return aggs
 
-    def _facets(self, result):
+    def _facets(self, result, searcher):
         facets = {name: [(str(b["key"]), b["doc_count"]) for b in result[name]["buckets"]]
-                  for name in FACET_FIELDS}
+                  for name in ("year", "source")}
+        for name in VALUE_SETS:
+            facets[name] = _split_sets(name, result[name])
+        names = self._authorities(searcher)
+        buckets = result["authority"]["buckets"]
+        if any(b["key"] not in names for b in buckets):
+            names = self._authorities(searcher, refresh=True)  # reloaded in between
+        facets["authority"] = sorted(((names[b["key"]], b["doc_count"]) for b in buckets
+                                      if b["key"] in names), key=_by_count)[:FACET_SIZE]
         facets["amount"] = [("%s-%s" % (int(b["from"]), int(b["to"]) if "to" in b else ""),
                              b["doc_count"]) for b in result["amount"]["buckets"]
                             if b["doc_count"] and "from" in b]  # not the no-amount bucket
-        return facets
+        return {name: facets[name] for name in list(FACET_FIELDS) + ["amount"]}
+
+    def _authorities(self, searcher, refresh=False):
+        """{hash: authority} of the live index, from the terms of "authority", read once
+        per reload of the index."""
+        cached = self._authority_names
+        if refresh or cached is None or cached[0] != self._loaded:
+            cached = (self._loaded, {_key(term): term for term, _ in
+                                     searcher.terms_with_prefix("authority", "")})
+            self._authority_names = cached
+        return cached[1]
 
     def search(self, query, facets=True):
         searcher = self._searcher()
@@ -449,30 +516,15 @@ class EmbeddedStore(Store):
                  "amount_asc": (query.amount_field, tantivy.Order.Asc)}.get(query.sort)
         if order is None and text is None:
             order = ("day", tantivy.Order.Desc)
-        facet_result = None
-        if order and facets:
-            # One pass over the matches: the page (top_hits), the count and the facets.
-            aggs = self._facet_aggs(query)
-            aggs["_total"] = {"value_count": {"field": "day"}}
-            # tantivy's top_hits panics when "from" lies past the last match: count first.
-            beyond = query.offset and query.offset >= searcher.search(tquery, 1,
-                                                                      count=True).count
-            if not beyond:
-                aggs["_page"] = {"top_hits": {
-                    "size": query.page_size, "from": query.offset, "docvalue_fields": ["id"],
-                    "sort": [{order[0]: "desc" if order[1] == tantivy.Order.Desc else "asc"}]}}
-            facet_result = searcher.aggregate(tquery, aggs)
-            total = int(facet_result["_total"]["value"] or 0)
-            page = [] if beyond else [(0.0, h["docvalue_fields"]["id"][0])
-                                      for h in facet_result["_page"]["hits"]]
-        else:
-            kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
-            result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
-                                     **kwargs)
-            total = result.count
-            page = [(score, searcher.doc(address)["id"][0]) for score, address in result.hits]
-            if facets:
-                facet_result = searcher.aggregate(tquery, self._facet_aggs(query))
+        # The facets are counted on another thread (tantivy releases the GIL) while this
+        # one finds the page and builds its hits: both read the matches, in parallel.
+        future = _pool().submit(searcher.aggregate, tquery, self._facet_aggs(query)) \
+            if facets else None
+        kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
+        result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
+                                 **kwargs)
+        page = [(0.0 if order else score, searcher.doc(address)["id"][0])
+                for score, address in result.hits]
         records = self.get_many([decision_id for _, decision_id in page])
         snippets = None
         if marks is not None:
@@ -488,8 +540,36 @@ class EmbeddedStore(Store):
                 text = tantivy.Document(text=_snippet_window(search_text(record), query.terms))
                 snippet = _snippet_html(snippets.snippet_from_doc(text))
             hits.append(Hit(record=record, score=float(score or 0), snippet=snippet))
-        return SearchResult(total=total, hits=hits,
-                            facets=self._facets(facet_result) if facet_result else {})
+        return SearchResult(total=result.count, hits=hits, facets=self._facets(
+            future.result(), searcher) if future else {})
+
+
+_POOL = (None, None)  # (process id, executor): a forked child starts its own threads
+
+
+def _pool():
+    global _POOL
+    if _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=os.cpu_count() or 2,
+                                                 thread_name_prefix="facets"))
+    return _POOL[1]
+
+
+def _by_count(item):
+    """The order of a terms aggregation's buckets: by count, then by value."""
+    return -item[1], item[0]
+
+
+def _split_sets(name, result):
+    """The FACET_SIZE values most often counted in buckets of value sets (a decision
+    counts once for each value of its set, as in a terms aggregation over the values)."""
+    if result.get("sum_other_doc_count"):
+        log.warning("facet %s: more than %d sets of values, counts are low", name, SETS)
+    counts = {}
+    for bucket in result["buckets"]:
+        for value in bucket["key"].split(SEP):
+            counts[value] = counts.get(value, 0) + bucket["doc_count"]
+    return sorted(counts.items(), key=_by_count)[:FACET_SIZE]
 
 
 def _pack(blob):
@@ -524,8 +604,8 @@ def _snippet_html(snippet):
             ranges.append([r.start, r.end])
     out, pos = [], 0
     for start, end in ranges:
-        out.append(escape(data[pos:start].decode("utf-8", "replace")))
-        out.append(Markup("<mark>%s</mark>") % data[start:end].decode("utf-8", "replace"))
+        out.append(str(escape(data[pos:start].decode("utf-8", "replace"))))
+        out.append("<mark>%s</mark>" % escape(data[start:end].decode("utf-8", "replace")))
         pos = end
-    out.append(escape(data[pos:].decode("utf-8", "replace")))
-    return Markup("").join(out)
+    out.append(str(escape(data[pos:].decode("utf-8", "replace"))))
+    return Markup("".join(out))
