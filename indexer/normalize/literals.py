@@ -308,16 +308,7 @@ class PatternSet:
 
     def search(self, i, text, found=False):
         """patterns[i].search(text); found: self.scan(text) if the caller has it."""
-        found = self.scan(text) if found is False else found
-        positions = self.positions(i, found)
-        pattern = self.entries[i][0]
-        if positions is None:
-            return pattern.search(text)
-        for position in positions:
-            m = pattern.match(text, position)
-            if m:
-                return m
-        return None
+        return next(self.finditer(i, text, found), None)
 
     def finditer(self, i, text, found=False):
         """patterns[i].finditer(text), the same matches."""

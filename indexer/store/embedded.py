@@ -70,8 +70,8 @@ _HAN = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-
         "\uf900-\ufaff\U00020000-\U0002fa1f")
 _HAN_RUN = re.compile("[%s]{2,}" % _HAN)
 _HAN_WORD = re.compile("[%s]{2,}$" % _HAN)
-FACET_FIELDS = {"type": "type_code", "authority": "authority", "region": "region",
-                "year": "year", "penalty": "penalty", "source": "source"}
+FACETS = ("type", "authority", "region", "year", "penalty", "source")  # in this order
+PLAIN_FACETS = ("year", "source")  # counted over their own fast fields
 # A terms aggregation over a string field with several values per decision costs several
 # times one over a number or a single string per decision, so facets are counted over:
 # - type, region, penalty (few distinct values): "<facet>_set", one string per decision,
@@ -462,8 +462,7 @@ class EmbeddedStore(Store):
         return must
 
     def _facet_aggs(self, query):
-        aggs = {name: {"terms": {"field": field, "size": FACET_SIZE}}
-                for name, field in FACET_FIELDS.items()}
+        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in PLAIN_FACETS}
         for name in VALUE_SETS:
             aggs[name] = {"terms": {"field": name + "_set", "size": SETS}}
         # Every segment counts every authority (exact counts); the 4 * FACET_SIZE largest
@@ -478,7 +477,7 @@ class EmbeddedStore(Store):
 
     def _facets(self, result, searcher):
         facets = {name: [(str(b["key"]), b["doc_count"]) for b in result[name]["buckets"]]
-                  for name in ("year", "source")}
+                  for name in PLAIN_FACETS}
         for name in VALUE_SETS:
             facets[name] = _split_sets(name, result[name])
         names = self._authorities(searcher)
@@ -490,7 +489,7 @@ class EmbeddedStore(Store):
         facets["amount"] = [("%s-%s" % (int(b["from"]), int(b["to"]) if "to" in b else ""),
                              b["doc_count"]) for b in result["amount"]["buckets"]
                             if b["doc_count"] and "from" in b]  # not the no-amount bucket
-        return {name: facets[name] for name in list(FACET_FIELDS) + ["amount"]}
+        return {name: facets[name] for name in FACETS + ("amount",)}
 
     def _authorities(self, searcher, refresh=False):
         """{hash: authority} of the live index, from the terms of "authority", read once
