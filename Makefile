@@ -30,6 +30,7 @@ test: install
 lint: install
 	$(BIN)/flake8 crawler indexer webapp tests bench
 	$(BIN)/isort --check-only crawler indexer webapp tests bench
+	$(BIN)/lint-imports
 
 ## Re-extract the website's messages, update the zh/en catalogs, compile them (commit all)
 translations: install

@@ -2,7 +2,7 @@
 
 Reads the same real files several times in one process (one core) with
 
-- the archive's reader: ``crawler.documents.extract_text`` (layout-aware PDF text with
+- the archive's reader: ``indexer.documents.extract_text`` (layout-aware PDF text with
   its repairs; HTML text) followed by the 行政处罚决定书 parser ``cn_decision.parse``;
 - the baseline: raw ``pdfminer.high_level.extract_text`` for PDF and
   ``lxml.html.fromstring(...).text_content()`` for HTML, on the same bytes;
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.documents import cn_decision, extract_text  # noqa: E402
+from indexer.documents import cn_decision, extract_text  # noqa: E402
 
 
 def rate(func, docs, rounds):

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.documents import DocumentError, cn_decision, extract_text  # noqa: E402
+from indexer.documents import DocumentError, cn_decision, extract_text  # noqa: E402
 from indexer.normalize.dates import parse_date  # noqa: E402
 
 _BRACKETS = str.maketrans({"[": "〔", "【": "〔", "［": "〔", "(": "（", "]": "〕", "】": "〕",

@@ -1,33 +1,41 @@
 """Crawl report: a progress line on a terminal and per-source statistics on disk.
 
 Statistics of every crawl (pages, decisions new/changed, documents, errors, blocked, how
-it finished) are appended to ``data/state/<source>.json``; ``penalty-archive sources``
-shows the latest.
+it finished) are appended to ``data/state/<source>.json`` (:mod:`indexer.datadir`), beside
+what the source is (``about``: title, jurisdiction, home page, description), which the
+website and the exports read; ``penalty-archive sources`` shows the latest.
 """
 
-import json
-import os
+import inspect
 import sys
 import time
 from datetime import datetime, timezone
 
 from scrapy import signals
 
-from crawler.pipelines import iter_raw
-
-HISTORY = 20
+from indexer.datadir import HISTORY, iter_raw, load_state, save_state
 
 
-def state_path(data_dir, source):
-    return os.path.join(data_dir, "state", "%s.json" % source)
+def describe(cls):
+    """What a spider says of its source, for those who never import it."""
+    doc = inspect.getdoc(sys.modules.get(cls.__module__)) or inspect.getdoc(cls) or ""
+    paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip()]
+    domains = getattr(cls, "allowed_domains", None) or []
+    return {"title": getattr(cls, "title", None) or cls.name,
+            "jurisdiction": getattr(cls, "jurisdiction", None),
+            "homepage": getattr(cls, "homepage", None)
+            or ("https://%s/" % domains[0] if domains else None),
+            "known_gaps": getattr(cls, "known_gaps", None),
+            "summary": paragraphs[0] if paragraphs else "",
+            "details": paragraphs[1:]}
 
 
-def load_state(data_dir, source):
-    try:
-        with open(state_path(data_dir, source), encoding="utf-8") as f:
-            return json.load(f)
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {"source": source, "crawls": []}
+def record_about(data_dir, cls):
+    state = load_state(data_dir, cls.name)
+    about = describe(cls)
+    if state.get("about") != about:
+        state["about"] = about
+        save_state(data_dir, cls.name, state)
 
 
 class CrawlReport:
@@ -50,6 +58,7 @@ class CrawlReport:
         return ext
 
     def spider_opened(self, spider):
+        record_about(self.data_dir, type(spider))
         self.known = {item["key"]: item.get("document_sha256")
                       for item in iter_raw(self.data_dir, spider.name) if item.get("key")}
 
@@ -105,9 +114,5 @@ class CrawlReport:
         state["crawls"] = (state["crawls"] + [record])[-HISTORY:]
         if record["ok"]:
             state["last_success"] = record["finished_at"]
-        path = state_path(self.data_dir, spider.name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            json.dump(state, f, ensure_ascii=False, indent=1)
-        os.replace(path + ".tmp", path)
+        save_state(self.data_dir, spider.name, state)
         spider.crawl_report = record

@@ -15,6 +15,7 @@ from datetime import date
 
 from scrapy.exceptions import DropItem
 
+from indexer.datadir import iter_raw, raw_dir
 from indexer.schema import RAW_VALIDATOR, validation_errors
 
 log = logging.getLogger(__name__)
@@ -84,30 +85,6 @@ class DocumentStorePipeline:
                 self.data_dir, body, ext or "bin")
             self.stats.inc_value("penalty_archive/documents")
         return item
-
-
-def raw_dir(data_dir, source):
-    return os.path.join(data_dir, "raw", source)
-
-
-def iter_raw(data_dir, source=None):
-    """Every raw item on disk, oldest file first; a torn last line is skipped."""
-    base = os.path.join(data_dir, "raw")
-    if not os.path.isdir(base):
-        return
-    for name in sorted(os.listdir(base)):
-        if source and name != source:
-            continue
-        folder = os.path.join(base, name)
-        for filename in sorted(os.listdir(folder)):
-            if not filename.endswith(".jsonl"):
-                continue
-            with open(os.path.join(folder, filename), encoding="utf-8") as f:
-                for line in f:
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        log.warning("skipping a torn line in %s", filename)
 
 
 def seen_keys(data_dir, source):

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import yaml
 
-from crawler.documents import DocumentError, cn_csrc, cn_decision, extract_text
+from indexer.documents import DocumentError, cn_csrc, cn_decision, extract_text
 from indexer.normalize import (
     amounts,
     amounts_intl,
@@ -103,9 +103,7 @@ def normalize(raw, data_dir="data"):
         return parsed.get(field) or raw.get(field)
 
     number = pick("decision_number")
-    key = raw.get("key") or number
-    if not key:
-        raise NormalizeError("no key and no decision number to identify the decision")
+    key = raw.get("key") or number or content_key(raw)
     record.update(
         id="%s:%s" % (source, key),
         source=source,
@@ -273,11 +271,21 @@ def _classify(record):
     record["violation_evidence"] = evidence
 
 
+def content_key(raw):
+    """A stable key for a raw item that names neither key nor decision number: a digest of
+    its document, or else of its text (the same content always gets the same id)."""
+    digest = raw.get("document_sha256") or hashlib.sha256(
+        (raw.get("text") or raw.get("penalty_text") or "").encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    return "sha256-" + digest[:20]
+
+
 def latest_raw_items(items):
     """The newest raw item per (source, key), in first-seen order."""
     latest = {}
     for item in items:
-        key = (item.get("source"), item.get("key") or item.get("decision_number"))
+        key = (item.get("source"),
+               item.get("key") or item.get("decision_number") or content_key(item))
         if key in latest and not (item.get("document_path") or item.get("text")) and \
                 (latest[key].get("document_path") or latest[key].get("text")):
             continue  # a pending re-listing never hides a fetched document

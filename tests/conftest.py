@@ -35,7 +35,7 @@ def corpus():
 def cli(data_dir, *args, check=True, timeout=600):
     """Run ``penalty-archive --data DATA ARGS`` in a subprocess; returns CompletedProcess."""
     env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS), PYTHONUNBUFFERED="1")
-    result = subprocess.run([sys.executable, "-m", "webapp.cli", "--data", str(data_dir)]
+    result = subprocess.run([sys.executable, "-m", "indexer.cli", "--data", str(data_dir)]
                             + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=timeout)
     if check and result.returncode != 0:
@@ -53,7 +53,7 @@ def live_server(data_dir, log_path, ready="/", env=None):
         port = s.getsockname()[1]
     env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS), **(env or {}))
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--data", str(data_dir),
+        process = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--data", str(data_dir),
                                     "serve", "--port", str(port)], cwd=ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
         base = "http://127.0.0.1:%d" % port

@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from indexer.cli import main
 from tests.conftest import CORPUS, FIXTURES
-from webapp.cli import main
 
 PDFS = sorted((CORPUS / "cn" / "samr_cfws" / "pdf").glob("*.pdf")) if CORPUS.is_dir() else []
 

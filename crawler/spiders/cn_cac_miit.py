@@ -15,7 +15,7 @@ Pages crawled:
   for the phrases in ``data/cn_cac_miit.yaml``; notice pages ``/YYYY-MM/DD/c_<id>.htm``,
   body ``#BodyLabel``.
 - The notice's app list: an HTML table in the body, or pictures of the table (fetched,
-  archived as the document and read with Tesseract, see ``crawler.documents.ocr``), or a
+  archived as the document and read with Tesseract, see ``indexer.documents.ocr``), or a
   PDF attachment.
 
 How a notice becomes decisions: one raw item per app named, key ``<notice id>:<row>``;
@@ -258,8 +258,8 @@ class CnCacMiitSpider(ArchiveSpider):
                                          "documents": documents})
 
     def parse_list_document(self, response, notice, pending, rows, documents):
-        from crawler.documents import DocumentError, extract_text
-        from crawler.documents.ocr import ocr_image
+        from indexer.documents import DocumentError, extract_text
+        from indexer.documents.ocr import ocr_image
 
         kind, url = pending[0]
         ext = "pdf" if kind == "pdf" else _image_ext(response.body, url)

@@ -12,7 +12,7 @@ Pages crawled:
 - ``GET /csrc/c101928/c<id>/content.shtml``: the decision, HTML; the text is the body
   ``div.detail-news``, paragraphs split by ``<br>``.
 
-Document format: HTML text, read by :mod:`crawler.documents.cn_csrc`.  A decision that
+Document format: HTML text, read by :mod:`indexer.documents.cn_csrc`.  A decision that
 penalizes several parties yields one raw item per penalized party (key
 ``<manuscriptId>-<n>``), each with that party's name and penalty text, all sharing the
 archived decision (``div.detail-news`` as an HTML document); the indexer reads each
@@ -30,8 +30,8 @@ import re
 import scrapy
 
 from crawler.base import ArchiveSpider
-from crawler.documents import DocumentError, cn_csrc, extract_text
 from crawler.items import raw_item
+from indexer.documents import DocumentError, cn_csrc, extract_text
 
 log = logging.getLogger(__name__)
 

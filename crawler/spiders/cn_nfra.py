@@ -16,7 +16,7 @@ Pages crawled:
   (行政处罚决定书文号, 被处罚当事人, 主要违法违规事实（案由）, 行政处罚依据, 行政处罚决定,
   作出处罚决定的机关名称, 作出处罚决定的日期).
 
-Document format: HTML tables inside JSON, read by :mod:`crawler.documents.tables`; one
+Document format: HTML tables inside JSON, read by :mod:`indexer.documents.tables`; one
 raw item per table row (key ``<docId>-<n>``), the table archived as the document.  The
 protocol was read off public crawlers, not checked live from here.
 """
@@ -29,9 +29,9 @@ import re
 import scrapy
 
 from crawler.base import ArchiveSpider
-from crawler.documents import DocumentError
-from crawler.documents.tables import read_tables, record_item_fields, table_records
 from crawler.items import raw_item
+from indexer.documents import DocumentError
+from indexer.documents.tables import read_tables, record_item_fields, table_records
 
 log = logging.getLogger(__name__)
 

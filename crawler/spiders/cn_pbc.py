@@ -14,7 +14,7 @@ Pages crawled:
   作出行政处罚决定日期, 备注).
 
 Document format: HTML, spreadsheet, Word or PDF tables, read by
-:mod:`crawler.documents.tables`; one raw item per table row (key
+:mod:`indexer.documents.tables`; one raw item per table row (key
 ``<notice id>-<attachment n>-<row n>``), the attachment archived as the document.  The site
 structure was read off public crawlers, not checked live from here; the site also serves a
 JavaScript challenge to some clients, which the block-page detection reports.
@@ -29,14 +29,14 @@ from urllib.parse import urlsplit
 import scrapy
 
 from crawler.base import ArchiveSpider
-from crawler.documents import DocumentError
-from crawler.documents.tables import (
+from crawler.items import raw_item
+from indexer.documents import DocumentError
+from indexer.documents.tables import (
     TABLE_FORMATS,
     read_tables,
     record_item_fields,
     table_records,
 )
-from crawler.items import raw_item
 
 log = logging.getLogger(__name__)
 

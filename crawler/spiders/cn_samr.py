@@ -163,7 +163,7 @@ class CnSamrSpider(ArchiveSpider):
             self.crawler.stats.inc_value("penalty_archive/errors")
             return
         if not item.get("decision_number"):  # the number is printed in the document only
-            from crawler.documents import DocumentError, cn_decision, extract_text
+            from indexer.documents import DocumentError, cn_decision, extract_text
 
             try:
                 parsed = cn_decision.parse(extract_text(response.body, "pdf"))

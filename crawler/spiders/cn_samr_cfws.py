@@ -15,7 +15,7 @@ Pages crawled:
   PDF, base64.  An empty ``result`` leaves the decision "document pending"; the next
   crawl asks again.
 
-Document format: PDF (text layer; parsed by ``crawler.documents``).  Protocol details
+Document format: PDF (text layer; parsed by ``indexer.documents``).  Protocol details
 are in ../shared/corpus/README.md; they were read off public crawlers, not checked live.
 """
 

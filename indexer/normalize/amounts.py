@@ -317,7 +317,7 @@ def parse_cn_amounts(penalty_text: str | None) -> dict:
 
 
 # A few entries: normalizing one decision reads its penalty text twice (the amounts, and
-# the penalty kinds through crawler.documents.cn_decision.penalty_kinds).
+# the penalty kinds through indexer.documents.cn_decision.penalty_kinds).
 @lru_cache(maxsize=16)
 def _parse_cn_amounts(penalty_text: str) -> tuple[Decimal | None, Decimal | None]:
     text = unicodedata.normalize("NFKC", penalty_text)

@@ -14,7 +14,7 @@
     citation without a law name takes ``default_law`` (an article list on a GDPR
     register), or is dropped.
 ``parse_citations(text, role, language="zh")``
-    Chinese (through :func:`crawler.documents.cn_decision.parse_citations`) or English,
+    Chinese (:func:`parse_citations_zh`, law names as printed) or English,
     with law names normalized.
 ``normalize_citations(citations)``
     The same citations with law names normalized (the printed ``raw`` is kept).
@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from indexer.normalize import literals
+from indexer.normalize.amounts import cn_number
 
 DATA_FILE = Path(__file__).parent / "data" / "law_aliases.yaml"
 _VERSION = re.compile(
@@ -188,7 +189,87 @@ def parse_citations(text, role=None, language="zh", default_law=None) -> list[di
     if not text:
         return []
     if str(language or "zh").startswith("zh"):
-        from crawler.documents.cn_decision import parse_citations as cn_citations
-
-        return normalize_citations(cn_citations(text, role))
+        return normalize_citations(parse_citations_zh(text, role))
     return parse_citations_en(text, role, default_law)
+
+
+# -- Chinese citations: 《law》第X条第Y款第Z项 ------------------------------------------
+
+_ZH_SHORT_LAW = re.compile(r"^[\u4e00-\u9fff]{2,14}法$")
+_ZH_VERSION = re.compile(r"[（(][^（）()]{0,12}(?:修订|修正|公布|年版|版|施行|试行)[）)]$")
+_ZH_N = "[0-9〇零一二三四五六七八九十百千两]+"
+_ZH_UNIT = re.compile(
+    rf"(?:第\s*(?P<a>{_ZH_N})\s*条|(?P<a2>{_ZH_N})条)?\s*(?:第\s*(?P<p>{_ZH_N})\s*款)?\s*"
+    rf"(?:第?\s*[（(]\s*(?P<i>{_ZH_N})\s*[）)]\s*项?|第\s*(?P<i2>{_ZH_N})\s*项)?"
+)
+_ZH_SEP = re.compile(r"[\s/]*(?:、|和|及|以及|与|，|,)?[\s/]*")
+
+
+def _zh_law_name(raw: str) -> str:
+    name = re.sub(r"\s", "", raw).strip("《》")
+    name = _ZH_VERSION.sub("", name)
+    if _ZH_SHORT_LAW.match(name) and not name.startswith("中华人民共和国") and not name.endswith("办法") \
+            and not re.search(r"省|市|县|自治区", name):
+        name = "中华人民共和国" + name
+    return name
+
+
+def _zh_num(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = unicodedata.normalize("NFKC", value)
+    if value.isdigit():
+        return str(int(value))
+    try:
+        return str(int(cn_number(value)))
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def parse_citations_zh(text: str | None, role: str | None) -> list[dict]:
+    """Provisions cited as 《law》第X条第Y款第Z项 (several per law: 第九条第五项、第六项)."""
+    if not text:
+        return []
+    text = re.sub(r"“[^”]*(?:”|$)|\"[^\"\n]*\"|「[^」]*」", "", text)  # not quoted text
+    out = []
+    for m in re.finditer(r"《([^《》]{2,60})》", text):
+        law = _zh_law_name(m.group(1))
+        pos = m.end()
+        paren = re.match(r"\s*[（(][^（）()]{0,12}[）)]", text[pos:])
+        if paren:
+            pos += paren.end()
+        article = paragraph = None
+        units = []
+        first = True
+        while True:
+            sep = _ZH_SEP.match(text, pos)
+            listed = bool(re.search(r"[、和及与，,]", sep.group(0))) if not first else False
+            start = sep.end() if not first else re.match(r"[\s/]*", text[pos:]).end() + pos
+            um = _ZH_UNIT.match(text, start)
+            if not um or um.end() == start:
+                break
+            a = _zh_num(um.group("a") or um.group("a2"))
+            p = _zh_num(um.group("p"))
+            i = _zh_num(um.group("i") or um.group("i2"))
+            if a is None and (first or (p is None and i is None)):
+                break  # a citation starts with an article
+            if not first and not listed and a is None and units:
+                # "第五条 / 第一款": the same provision continued, not a list
+                art, par, item, _ = units[-1]
+                units[-1] = (art, par if p is None else p, item if i is None else i, um.end())
+                pos = um.end()
+                continue
+            if a is not None:
+                article, paragraph = a, p
+            elif p is not None:
+                paragraph = p
+            units.append((article, paragraph if a is None and p is None else p, i, um.end()))
+            pos = um.end()
+            first = False
+        if not units:
+            continue
+        raw = re.sub(r"\s", "", text[m.start(): units[-1][3]]).rstrip("、，,和及与")
+        for art, par, item, _ in units:
+            out.append({"law": law, "article": art, "paragraph": par, "item": item,
+                        "role": role, "raw": raw})
+    return out

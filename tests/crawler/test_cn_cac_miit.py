@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from crawler.documents import ocr
-from crawler.pipelines import iter_raw
 from crawler.spiders import cn_cac_miit
+from indexer.datadir import iter_raw
+from indexer.documents import ocr
 from indexer.pipeline import normalize
 from tests.conftest import CORPUS, FIXTURES, cli
-from tests.crawler.documents.test_ocr import cjk_font, png, render
+from tests.indexer.documents.test_ocr import cjk_font, png, render
 
 FIXTURE = FIXTURES / "cn_cac_miit"
 CAC_NOTICE = "https://www.cac.gov.cn/2026-06/11/c_1782920097670955.htm"

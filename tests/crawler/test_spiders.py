@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from crawler.pipelines import iter_raw
+from crawler.cli import spider_classes
+from indexer.datadir import iter_raw
 from tests.conftest import FIXTURES, REGENERATE, cli
-from webapp.cli import spider_classes
 
 SOURCES = sorted(set(spider_classes()) & {p.name for p in FIXTURES.iterdir() if p.is_dir()})
 VOLATILE = ("fetched_at",)

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from crawler.documents import DocumentError, cn_decision, extract_text, ocr
+from indexer.documents import DocumentError, cn_decision, extract_text, ocr
 
 
 def _cjk_font_files():

@@ -17,7 +17,7 @@ kinds, fine, confiscation and, where the decision only splits a combined sum
 (违法所得及罚款合计X元，由A承担Y元), that party's ``total_amount``.
 
 ``parse_party(text, party_name, title=None)`` gives the record the indexer needs for one
-party: the general parse of :mod:`crawler.documents.cn_decision` (facts, cited
+party: the general parse of :mod:`indexer.documents.cn_decision` (facts, cited
 provisions) with the party's own fields on top.
 
 How the decision part is read:
@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from crawler.documents import cn_decision
+from indexer.documents import cn_decision
 from indexer.normalize.amounts import AMOUNT_RE, cn_number, parse_cn_amounts
 from indexer.normalize.dates import parse_date
 

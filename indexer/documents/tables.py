@@ -22,7 +22,7 @@ import re
 
 import yaml
 
-from crawler.documents import DocumentError
+from indexer.documents import DocumentError
 
 __all__ = ["read_tables", "table_records", "row_text", "office_text", "party_name",
            "TABLE_FORMATS"]
@@ -88,7 +88,7 @@ def _trim(table: list[list[str]]) -> list[list[str]]:
 def _html_tables(data: bytes) -> list[list[list[str]]]:
     from lxml import html as lxml_html
 
-    from crawler.documents import _decode
+    from indexer.documents import _decode
 
     head = data[:4096].decode("ascii", errors="ignore")
     m = re.search(r"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", head, re.I)

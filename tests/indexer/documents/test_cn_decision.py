@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.documents import extract_text
-from crawler.documents.cn_decision import FIELDS, parse, parse_citations
+from indexer.documents import extract_text
+from indexer.documents.cn_decision import FIELDS, parse
+from indexer.normalize.legal_basis import parse_citations_zh as parse_citations
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PDF_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "cn" / "samr_cfws" / "pdf"

@@ -15,10 +15,10 @@ what regulator PDFs typically show:
 * page numbers and page footers ("— 1 —", "第 1 页 共 7 页").
 
 A PDF page without a text layer (a scan) is rendered and read by Tesseract, and so are
-images (png, jpg, ...): see :mod:`crawler.documents.ocr`.
+images (png, jpg, ...): see :mod:`indexer.documents.ocr`.
 
 Word (.docx) and spreadsheet (.xlsx, .xls) documents are read with python-docx, openpyxl
-and xlrd, one line per paragraph or table row: see :mod:`crawler.documents.tables`.
+and xlrd, one line per paragraph or table row: see :mod:`indexer.documents.tables`.
 """
 
 from __future__ import annotations
@@ -69,15 +69,15 @@ def extract_text(data: bytes, ext: str) -> str:
         return _html_text(bytes(data))
     if kind == "txt":
         return normalize_text(_decode(bytes(data)))
-    if kind in ("xlsx", "xls", "docx"):  # tables: crawler.documents.tables
-        from crawler.documents.tables import office_text
+    if kind in ("xlsx", "xls", "docx"):  # tables: indexer.documents.tables
+        from indexer.documents.tables import office_text
 
         out = normalize_text(office_text(bytes(data), kind))
         if not out.strip():
             raise DocumentError(f"{kind} document has no text")
         return out
     if kind in IMAGE_TYPES:
-        from crawler.documents import ocr
+        from indexer.documents import ocr
 
         return normalize_text(ocr.ocr_image(bytes(data)))
     raise DocumentError(f"unsupported document type: {ext!r}")
@@ -156,7 +156,7 @@ def _pdf_text(data: bytes) -> str:
         raise DocumentError(f"cannot read PDF: {type(exc).__name__}: {exc}") from exc
     text = _join_lines(lines)
     if not text.strip():
-        from crawler.documents import ocr
+        from indexer.documents import ocr
 
         raise DocumentError("PDF has no text layer%s" % (
             "" if ocr.available() else " and OCR is not available (install tesseract-ocr "
@@ -166,7 +166,7 @@ def _pdf_text(data: bytes) -> str:
 
 def _ocr_page_lines(data: bytes, page) -> list[dict]:
     """Lines of an image-only page, read by Tesseract, with their boxes (pixels)."""
-    from crawler.documents import ocr
+    from indexer.documents import ocr
 
     if not ocr.available():
         return []  # the document is read without this page; see the error below

@@ -1,13 +1,13 @@
 """Penalty tables in HTML, .xlsx, .xls, .docx and PDF: real files made here with the
-libraries that write those formats, read back by crawler.documents.tables."""
+libraries that write those formats, read back by indexer.documents.tables."""
 
 import io
 
 import pytest
 
-from crawler.documents import DocumentError, extract_text
-from crawler.documents.tables import party_name, read_tables, row_text, table_records
 from crawler.spiders.cn_pbc import build_attachment
+from indexer.documents import DocumentError, extract_text
+from indexer.documents.tables import party_name, read_tables, row_text, table_records
 
 HEADER = ["序号", "当事人名称", "行政处罚决定书文号", "违法行为类型", "行政处罚内容",
           "作出行政处罚决定机关名称", "作出行政处罚决定日期", "备注"]

@@ -5,7 +5,7 @@ Regulators publish some decisions as scans and many app lists as pictures of a t
 ``tesseract-ocr-chi-sim``) on image bytes and returns its text, with the gaps between
 table cells kept as runs of spaces (``preserve_interword_spaces``) so that callers can
 split rows into cells.  ``render_pdf_page(data, index)`` renders one PDF page with
-pypdfium2 for OCR.  Both raise :class:`crawler.documents.DocumentError` when the image
+pypdfium2 for OCR.  Both raise :class:`indexer.documents.DocumentError` when the image
 cannot be read or Tesseract is not installed; ``available()`` says whether it is.
 
 Languages: ``chi_sim`` by default (it reads Latin letters and digits as well, and more
@@ -30,7 +30,7 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x0
 
 
 def _error(message):
-    from crawler.documents import DocumentError
+    from indexer.documents import DocumentError
 
     return DocumentError(message)
 

@@ -1,6 +1,6 @@
 """Parser for Chinese 行政处罚决定书 (administrative penalty decision documents).
 
-``parse(text)`` takes the text produced by :func:`crawler.documents.extract_text` (one
+``parse(text)`` takes the text produced by :func:`indexer.documents.extract_text` (one
 paragraph or header field per line) and returns the fields of the decision. Every field
 has its own ``_parse_<field>`` helper; a field that cannot be found is ``None`` (or ``[]``).
 Amounts come from :mod:`indexer.normalize.amounts`, applied to the penalty text only.
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from indexer.normalize.amounts import cn_number, parse_cn_amounts
+from indexer.normalize.amounts import parse_cn_amounts
 from indexer.normalize.dates import parse_date
+from indexer.normalize.legal_basis import parse_citations_zh
 
-__all__ = ["parse", "parse_citations", "penalty_kinds", "FIELDS"]
+__all__ = ["parse", "penalty_kinds", "FIELDS"]
 
 FIELDS = (
     "title", "no_penalty", "authority_name", "decision_number", "party_name", "party_id",
@@ -446,91 +447,10 @@ def _parse_decision_date(lines: list[str]) -> str | None:
     return parse_date(m.group(0))
 
 
-# --------------------------------------------------------------------------- citations
-
-_SHORT_LAW = re.compile(r"^[\u4e00-\u9fff]{2,14}法$")
-_VERSION = re.compile(r"[（(][^（）()]{0,12}(?:修订|修正|公布|年版|版|施行|试行)[）)]$")
-_N = rf"[0-9{_CN_NUM}]+"
-_UNIT = re.compile(
-    rf"(?:第\s*(?P<a>{_N})\s*条|(?P<a2>{_N})条)?\s*(?:第\s*(?P<p>{_N})\s*款)?\s*"
-    rf"(?:第?\s*[（(]\s*(?P<i>{_N})\s*[）)]\s*项?|第\s*(?P<i2>{_N})\s*项)?"
-)
-_SEP = re.compile(r"[\s/]*(?:、|和|及|以及|与|，|,)?[\s/]*")
-
-
-def _law_name(raw: str) -> str:
-    name = re.sub(r"\s", "", raw).strip("《》")
-    name = _VERSION.sub("", name)
-    if _SHORT_LAW.match(name) and not name.startswith("中华人民共和国") and not name.endswith("办法") \
-            and not re.search(r"省|市|县|自治区", name):
-        name = "中华人民共和国" + name
-    return name
-
-
-def _num(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.translate(_ORDINALS)
-    if value.isdigit():
-        return str(int(value))
-    try:
-        return str(int(cn_number(value)))
-    except (ValueError, ArithmeticError):
-        return None
-
-
-def parse_citations(text: str | None, role: str) -> list[dict]:
-    """Provisions cited as 《law》第X条第Y款第Z项 (several per law: 第九条第五项、第六项)."""
-    if not text:
-        return []
-    text = _strip_quotes(text)
-    out = []
-    for m in re.finditer(r"《([^《》]{2,60})》", text):
-        law = _law_name(m.group(1))
-        pos = m.end()
-        paren = re.match(r"\s*[（(][^（）()]{0,12}[）)]", text[pos:])
-        if paren:
-            pos += paren.end()
-        article = paragraph = None
-        units = []
-        first = True
-        while True:
-            sep = _SEP.match(text, pos)
-            listed = bool(re.search(r"[、和及与，,]", sep.group(0))) if not first else False
-            start = sep.end() if not first else re.match(r"[\s/]*", text[pos:]).end() + pos
-            um = _UNIT.match(text, start)
-            if not um or um.end() == start:
-                break
-            a = _num(um.group("a") or um.group("a2"))
-            p = _num(um.group("p"))
-            i = _num(um.group("i") or um.group("i2"))
-            if a is None and (first or (p is None and i is None)):
-                break  # a citation starts with an article
-            if not first and not listed and a is None and units:
-                # "第五条 / 第一款": the same provision continued, not a list
-                art, par, item, _ = units[-1]
-                units[-1] = (art, par if p is None else p, item if i is None else i, um.end())
-                pos = um.end()
-                continue
-            if a is not None:
-                article, paragraph = a, p
-            elif p is not None:
-                paragraph = p
-            units.append((article, paragraph if a is None and p is None else p, i, um.end()))
-            pos = um.end()
-            first = False
-        if not units:
-            continue
-        raw = re.sub(r"\s", "", text[m.start(): units[-1][3]]).rstrip("、，,和及与")
-        for art, par, item, _ in units:
-            out.append({"law": law, "article": art, "paragraph": par, "item": item,
-                        "role": role, "raw": raw})
-    return out
-
-
 def _parse_legal_basis(violated_text: str | None, basis_text: str | None) -> list[dict]:
     seen, out = set(), []
-    for cit in parse_citations(violated_text, "violated") + parse_citations(basis_text, "basis"):
+    cited = parse_citations_zh(violated_text, "violated") + parse_citations_zh(basis_text, "basis")
+    for cit in cited:
         key = (cit["law"], cit["article"], cit["paragraph"], cit["item"], cit["role"])
         if key not in seen:
             seen.add(key)

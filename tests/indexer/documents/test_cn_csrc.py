@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from crawler.documents import cn_csrc
+from indexer.documents import cn_csrc
 from indexer.pipeline import normalize
 from tests.conftest import FIXTURES
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.documents import DocumentError, extract_text
+from indexer.documents import DocumentError, extract_text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PDF_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "cn" / "samr_cfws" / "pdf"
