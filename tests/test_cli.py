@@ -80,6 +80,22 @@ def test_parse_jsonl_keeps_order_and_reports_bad_lines(tmp_path, corpus):
     assert out[4]["document_pending"] is True
 
 
+def test_parse_jsonl_needs_only_source_and_text(tmp_path):
+    """A raw item with neither key nor decision number gets a key derived from its text:
+    the same text always gives the same id, another text another id."""
+    text = ("当事人：某某商店\n经查，当事人销售商品未明码标价。依据《中华人民共和国价格法》第四十二条，"
+            "决定对当事人作出如下行政处罚：罚款500元。")
+    lines = [json.dumps({"source": "generic", "text": t}, ensure_ascii=False)
+             for t in (text, text, text.replace("500", "600"))]
+    result = invoke(tmp_path, "parse", "--jsonl", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    first, again, other = [json.loads(line) for line in result.output.splitlines()]
+    assert "error" not in first
+    assert first["id"].startswith("generic:sha256-") and first["id"] == again["id"]
+    assert other["id"] != first["id"] and other["fine_amount"] == "600"
+    assert first["fine_amount"] == "500" and first["violation_types"] == ["price.unmarked"]
+
+
 def test_index_merges_one_decision_published_by_two_sources(tmp_path):
     """`index` makes one record of the same decision from two sources, and keeps two
     parties of one source's decision apart."""
