@@ -6,6 +6,7 @@ language.  A bad value raises ``QueryError`` naming the parameter, which the web
 into a 400 and the API into a JSON error.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,8 +19,21 @@ SORTS = ("relevance", "newest", "oldest", "amount_desc", "amount_asc")
 # (``amount_cny``, ``amount_eur``, ``amount_usd``) in the query's currency.
 CURRENCIES = ("CNY", "EUR", "USD")
 DEFAULT_CURRENCY = "CNY"
-# Lower bounds of the amount bands (facet "amount"), in the query's currency.
+# Lower bounds of the amount bands (facet and filter "amount"), in the query's currency.
+# A band is half-open, [low, next low): "1000-10000" holds 1,000 but not 10,000.
 AMOUNT_BANDS = (0, 1000, 10000, 100000, 1000000, 10000000)
+BAND_KEYS = tuple("%d-%s" % (low, high or "")
+                  for low, high in zip(AMOUNT_BANDS, AMOUNT_BANDS[1:] + (None,)))
+# Facet values of their own for what is not known: no violation type, no amount.
+TYPE_NONE = "none"
+AMOUNT_UNKNOWN = "unknown"
+MAX_AMOUNT = Decimal(10) ** 15  # larger than any fine; floats stay exact enough below it
+MAX_TYPES = 10  # "type" values in one query
+MAX_REPEAT = 10  # any parameter given more often is an error
+# The filters a facet value selects: facet name -> Query attribute.
+FACET_FILTERS = {"type": "types", "authority": "authority", "region": "region",
+                 "jurisdiction": "jurisdiction", "year": "year", "penalty": "penalty",
+                 "amount": "amount", "source": "source"}
 # ``name:value`` (or ``name:"two words"``) inside ``q`` is the filter ``name``.
 Q_FIELDS = ("type", "authority", "region", "jurisdiction", "party", "penalty", "source", "year",
             "from", "to")
@@ -27,6 +41,10 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
 MAX_Q_LENGTH = 500
 _TYPE_RE = re.compile(r"^[a-z]+(\.[a-z_]+)*$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PARAMS = ("q", "type", "authority", "region", "jurisdiction", "source", "penalty", "party",
+          "year", "from", "to", "min_amount", "max_amount", "amount", "currency", "sort",
+          "page", "page_size")
 _SOURCE_RE = re.compile(r"^[a-z0-9_]+$")
 _REGION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}$")
@@ -58,6 +76,7 @@ class Query:
     date_to: str = None
     min_amount: Decimal = None
     max_amount: Decimal = None
+    amount: str = ""  # a band key (BAND_KEYS) or AMOUNT_UNKNOWN
     currency: str = DEFAULT_CURRENCY
     sort: str = "relevance"
     page: int = 1
@@ -92,7 +111,7 @@ class Query:
                             ("penalty", query.penalty), ("party", query.party),
                             ("year", query.year), ("from", query.date_from),
                             ("to", query.date_to), ("min_amount", query.min_amount),
-                            ("max_amount", query.max_amount)):
+                            ("max_amount", query.max_amount), ("amount", query.amount)):
             if value not in (None, ""):
                 params.append((name, str(value)))
         params.extend(("type", t) for t in query.types)
@@ -115,6 +134,14 @@ class Query:
         a bad ``q``.
         """
         getlist = getattr(params, "getlist", lambda name: [params[name]] if name in params else [])
+        for name in PARAMS:
+            given = getlist(name)
+            if len(given) > MAX_REPEAT:
+                raise QueryError(name, "given more than %d times" % MAX_REPEAT)
+            if any(_CONTROL_RE.search(str(v)) for v in given):
+                raise QueryError(name, "contains control characters")
+            if name != "type" and len({str(v).strip() for v in given} - {""}) > 1:
+                raise QueryError(name, "given more than once with different values")
         q = (params.get("q") or "").strip()
         if len(q) > MAX_Q_LENGTH:
             raise QueryError("q", "longer than %d characters" % MAX_Q_LENGTH)
@@ -147,6 +174,8 @@ class Query:
                 raise
 
         types = tuple(dict.fromkeys(values("type") + lifted.get("type", [])))
+        if len(types) > MAX_TYPES:
+            raise QueryError("type", "more than %d values" % MAX_TYPES)
         for t in types:
             if not _TYPE_RE.match(t):
                 raise QueryError("q" if t not in values("type") else "type",
@@ -168,11 +197,14 @@ class Query:
         max_amount = _amount(params.get("max_amount"), "max_amount")
         if min_amount is not None and max_amount is not None and min_amount > max_amount:
             raise QueryError("min_amount", "greater than max_amount")
+        amount = (params.get("amount") or "").strip()
+        if amount and amount not in BAND_KEYS + (AMOUNT_UNKNOWN,):
+            raise QueryError("amount", unknown_value(amount, BAND_KEYS + (AMOUNT_UNKNOWN,)))
         return cls(q=q, types=types, authority=one("authority")[:200],
                    region=region, jurisdiction=jurisdiction, source=source, penalty=penalty,
                    party=one("party")[:200], year=year,
                    date_from=date_from, date_to=date_to, min_amount=min_amount,
-                   max_amount=max_amount, currency=currency, sort=sort,
+                   max_amount=max_amount, amount=amount, currency=currency, sort=sort,
                    page=_int(params.get("page"), "page", 1, MAX_PAGE) or 1,
                    page_size=_int(params.get("page_size"), "page_size", 1, MAX_PAGE_SIZE) or 20)
 
@@ -217,10 +249,87 @@ def _date(value, param):
 def _amount(value, param):
     if value in (None, ""):
         return None
+    if len(str(value)) > 40:
+        raise QueryError(param, "longer than 40 characters")
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise QueryError(param, "not a number: %r" % value) from None
     if not amount.is_finite() or amount < 0:
         raise QueryError(param, "must be a non-negative number")
+    if amount > MAX_AMOUNT:
+        raise QueryError(param, "must be at most %s" % f"{MAX_AMOUNT:f}")
     return amount
+
+
+def band_bounds(key):
+    """(low, high) of an amount band key; high is None for the open top band."""
+    low, _, high = key.partition("-")
+    return int(low), int(high) if high else None
+
+
+def unknown_value(value, known):
+    """The message for a value no decision can have, with the closest known ones."""
+    close = difflib.get_close_matches(value, [str(k) for k in known], n=3, cutoff=0.5)
+    message = "unknown value %r" % value
+    return message + ("; did you mean %s?" % ", ".join(close) if close else "")
+
+
+def check_known(query, known):
+    """Raise QueryError for a filter value outside ``known`` ({param: values}); a type code
+    is known when it or a code below it is."""
+    for code in query.types:
+        codes = known.get("type")
+        if codes is not None and code != TYPE_NONE and not any(
+                c == code or c.startswith(code + ".") for c in codes):
+            raise QueryError("type", unknown_value(code, sorted(codes) + [TYPE_NONE]))
+    for name in ("source", "region", "jurisdiction"):
+        value = getattr(query, name)
+        if value and name in known and value not in known[name]:
+            raise QueryError(name, unknown_value(value, sorted(known[name])))
+
+
+def toggled(query, facet, value):
+    """The query with facet ``value`` selected, or deselected when it is; on page 1.
+
+    Filters narrow: repeated types must all hold, and a type chosen under a selected
+    parent replaces the parent (the parent holds wherever the child does).
+    """
+    attribute = FACET_FILTERS[facet]
+    if facet == "type":
+        if value in query.types:
+            types = tuple(t for t in query.types if t != value)
+        else:
+            types = tuple(t for t in query.types if not value.startswith(t + ".")) + (value,)
+        return replace(query, types=types, page=1)
+    if is_selected(query, facet, value):
+        return replace(query, **{attribute: None if facet == "year" else ""}, page=1)
+    return replace(query, **{attribute: int(value) if facet == "year" else value}, page=1)
+
+
+def is_selected(query, facet, value):
+    current = getattr(query, FACET_FILTERS[facet])
+    if facet == "type":
+        return value in current
+    return current not in (None, "") and str(current) == str(value)
+
+
+def facet_choices(query, facets):
+    """{facet: [(value, count, selected, toggled query)]} for the values a search's facets
+    can offer as filters.  Each value's count is the total of its toggled query when it
+    is not selected: a single-valued filter that is set offers only its own value (another
+    value would replace it, not narrow the search), and values counted 0 are left out."""
+    out = {}
+    for facet, buckets in facets.items():
+        if facet not in FACET_FILTERS:
+            continue
+        single = facet != "type" and getattr(query, FACET_FILTERS[facet]) not in (None, "")
+        items = []
+        for value, count in buckets:
+            value = str(value)
+            selected = is_selected(query, facet, value)
+            if not count or (single and not selected):
+                continue
+            items.append((value, count, selected, toggled(query, facet, value)))
+        out[facet] = items
+    return out

@@ -13,6 +13,7 @@ import json
 import math
 import os
 from datetime import datetime, timezone
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request, url_for
@@ -20,9 +21,10 @@ from werkzeug.exceptions import HTTPException
 
 from indexer import query as query_module
 from indexer.export import read_index
-from indexer.query import Query, QueryError
+from indexer.query import QueryError, facet_choices
 from indexer.schema import DECISION_SCHEMA, PENALTY_KINDS
 from webapp import ratelimit
+from webapp.search import parse_query
 from webapp.storage import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -124,11 +126,13 @@ def _parse_time(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _facets(facets):
-    out = {}
-    for name, buckets in (facets or {}).items():
-        out[name] = [{"value": str(b[0]), "count": int(b[1])} for b in buckets]
-    return out
+def _facets(query, facets):
+    """{facet: [{value, count, selected, toggle_url}]}: ``toggle_url`` is the search with
+    the value selected (its total is ``count``), or removed when it is selected."""
+    return {name: [{"value": value, "count": int(count), "selected": selected,
+                    "toggle_url": _url("api.decisions", toggled.to_params())}
+                   for value, count, selected, toggled in items]
+            for name, items in facet_choices(query, facets or {}).items()}
 
 
 def _url(endpoint, params=(), **values):
@@ -168,9 +172,13 @@ def root():
 
 @bp.route("/decisions")
 def decisions():
-    query = Query.from_params(request.args)
+    query = parse_query(request.args)
     result = get_store().search(query)
     pages, links = _search_links(query, result.total)
+    if query.page > pages:
+        return json_response({"error": {
+            "message": "page %d is after the last page, %d" % (query.page, pages),
+            "parameter": "page"}, "links": {"last": links["last"]}}, 404)
     headers = {}
     link_header = ", ".join('<%s>; rel="%s"' % (links[rel], rel)
                             for rel in ("next", "prev", "first", "last") if links[rel])
@@ -179,7 +187,8 @@ def decisions():
     return json_response({"total": result.total, "page": query.page,
                           "page_size": query.page_size, "pages": pages,
                           "results": [hit.record for hit in result.hits],
-                          "facets": _facets(result.facets), "links": links},
+                          "facets": _facets(query, result.facets),
+                          "links": links},
                          last_modified=data_modified(), headers=headers)
 
 
@@ -208,9 +217,10 @@ def decision(decision_id):
 
 @bp.route("/facets")
 def facets():
-    query = Query.from_params(request.args)
-    result = get_store().search(query.with_page(1))
-    return json_response({"total": result.total, "facets": _facets(result.facets)},
+    query = parse_query(request.args).with_page(1)
+    result = get_store().search(query)
+    return json_response({"total": result.total,
+                          "facets": _facets(query, result.facets)},
                          last_modified=data_modified())
 
 
@@ -224,15 +234,30 @@ def _latest_release():
             "url": url_for("downloads.index") + "#release-" + latest["name"]}
 
 
+def _figures(figures):
+    """Decimals as strings (amounts in CNY), unknown as null."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in figures.items()}
+
+
 @bp.route("/stats")
 def stats():
+    from webapp.stats import cached_figures
+
     store = get_store()
-    result = store.search(Query(page_size=1))
-    by = {"by_" + name: {b["value"]: b["count"] for b in buckets}
-          for name, buckets in _facets(result.facets).items()}
-    return json_response(dict(by, decisions=store.count(), searchable=result.total,
-                              latest_release=_latest_release()),
-                         last_modified=data_modified())
+    query = parse_query(request.args).with_page(1)
+    result = store.search(query.with_page(1))
+    by = {"by_" + name: {value: count for value, count in buckets}
+          for name, buckets in result.facets.items()}
+    figures = cached_figures(store, query)
+    return json_response(dict(
+        by, decisions=store.count(), searchable=result.total,
+        latest_release=_latest_release(), currency="CNY",
+        summed=figures["summed"], truncated=figures["truncated"],
+        all=_figures(figures["all"]),
+        figures={name: [_figures(row) for row in rows]
+                 for name, rows in figures["dimensions"].items()},
+        links={"jsonl": _url("downloads.search_jsonl", query.to_params())}),
+        last_modified=data_modified())
 
 
 @bp.route("/sources")
@@ -291,6 +316,8 @@ def search_parameters():
                "Smallest total amount (in `currency`)."),
         _param("max_amount", {"type": "number", "minimum": 0},
                "Largest total amount (in `currency`); not below `min_amount`."),
+        _param("amount", {"type": "string", "enum": list(q.BAND_KEYS) + [q.AMOUNT_UNKNOWN]},
+               "Amount band [low, high) in `currency`, or `unknown` (no amount)."),
         _param("sort", {"type": "string", "enum": list(q.SORTS)}, "Order of the results."),
         _param("page", {"type": "integer", "minimum": 1, "maximum": q.MAX_PAGE},
                "Page number (1-based)."),
@@ -344,7 +371,8 @@ def openapi_document():
 
     facet_buckets = {"type": "array", "items": {
         "type": "object", "required": ["value", "count"],
-        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer"},
+                       "selected": {"type": "boolean"}, "toggle_url": {"type": "string"}}}}
     link = {"type": ["string", "null"]}
     search = search_parameters()
     return {
@@ -360,6 +388,8 @@ def openapi_document():
             "/": get("API index", "Index", "Links to the endpoints.", operation_id="index"),
             "/decisions": get("Search decisions", "SearchResult",
                               "A page of matching decisions, facets and links.", search,
+                              {"404": {"description": "A page after the last page.",
+                                       "content": _json_content("Error")}},
                               operation_id="searchDecisions"),
             "/decisions/{id}": get(
                 "One decision", "DecisionResponse", "The current record and its versions.",
@@ -371,8 +401,9 @@ def openapi_document():
                          "content": _json_content("Error")}}, operation_id="getDecision"),
             "/facets": get("Facets of a search", "Facets", "Counts by facet.", search,
                            operation_id="facets"),
-            "/stats": get("Archive statistics", "Stats", "Counts over the whole archive.",
-                          operation_id="stats"),
+            "/stats": get("Statistics of a search", "Stats",
+                          "Counts, fine and confiscation sums and median fines, by year, "
+                          "type, authority and region.", search, operation_id="stats"),
             "/sources": get("Sources", "Sources", "Sources and their last crawl.",
                             operation_id="sources"),
             "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -30,9 +31,9 @@ from flask import (
 )
 
 from indexer import export
-from indexer.query import Query
 from indexer.schema import DECISION_FIELDS
 from webapp import ratelimit
+from webapp.search import parse_query
 from webapp.storage import get_store
 
 bp = Blueprint("downloads", __name__)
@@ -68,7 +69,7 @@ def data_dictionary():
             for name, spec in DECISION_FIELDS.items()]
 
 
-@bp.route("/downloads")
+@bp.route("/downloads", strict_slashes=False)
 def index():
     releases = export.read_index(exports_dir()).get("releases", [])
     return render_template("downloads/index.html", releases=releases,
@@ -108,20 +109,39 @@ def _filtered(query):
     return export.iter_matches(get_store(), query)
 
 
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def download_name(query, suffix):
+    """A file name after the search: decisions-明码标价-price.unmarked-2025.csv."""
+    parts = [value for name, value in query.to_params(page=1)
+             if name not in ("sort", "page", "page_size", "currency")]
+    stem = "-".join(p for p in (_UNSAFE.sub("_", part).strip("_.") for part in parts) if p)
+    return ("decisions-" + stem if stem else "decisions-all")[:120] + suffix
+
+
 def _attachment(response, filename):
-    response.headers["Content-Disposition"] = "attachment; filename=%s" % filename
+    """``filename`` in ASCII (non-ASCII characters as "_") and as UTF-8 (RFC 6266)."""
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    response.headers["Content-Disposition"] = "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (
+        ascii_name, quote(filename, safe=""))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.route("/search.csv")
 def search_csv():
-    query = Query.from_params(request.args)
+    """The search as CSV; ``bom=1`` starts it with a UTF-8 byte-order mark, which Excel
+    needs to read UTF-8 (the Chinese) when the file is opened directly."""
+    query = parse_query(request.args)
+    bom = request.args.get("bom", "") not in ("", "0")
     ratelimit.check("export")
     records = _filtered(query)
 
     def rows():
         buffer = io.StringIO()
+        if bom:
+            buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(export.csv_header())
         for n, record in enumerate(records, 1):
@@ -133,12 +153,12 @@ def search_csv():
         yield buffer.getvalue()
 
     return _attachment(Response(stream_with_context(rows()), mimetype="text/csv"),
-                       "decisions-search.csv")
+                       download_name(query, "-excel.csv" if bom else ".csv"))
 
 
 @bp.route("/search.jsonl")
 def search_jsonl():
-    query = Query.from_params(request.args)
+    query = parse_query(request.args)
     ratelimit.check("export")
     records = _filtered(query)
 
@@ -153,4 +173,4 @@ def search_jsonl():
             yield "\n".join(chunk) + "\n"
 
     return _attachment(Response(stream_with_context(lines()),
-                                mimetype="application/x-ndjson"), "decisions-search.jsonl")
+                                mimetype="application/x-ndjson"), download_name(query, ".jsonl"))

@@ -30,6 +30,6 @@ def sources():
     return rows
 
 
-@bp.route("/sources")
+@bp.route("/sources", strict_slashes=False)
 def index():
     return render_template("sources/index.html", sources=sources())

@@ -8,7 +8,7 @@ Charts are SVG drawn on the server, each with a table of the same figures beside
 """
 
 import inspect
-import re
+import statistics
 import threading
 import time
 import unicodedata
@@ -19,8 +19,9 @@ from decimal import Decimal
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from indexer.query import MAX_PAGE_SIZE, Query
+from indexer.query import MAX_PAGE_SIZE, TYPE_NONE
 from webapp.i18n import region_label, to_decimal, type_label
+from webapp.search import parse_query
 from webapp.storage import get_store
 
 bp = Blueprint("stats", __name__)
@@ -28,7 +29,7 @@ bp = Blueprint("stats", __name__)
 RECORD_LIMIT = 20000
 TOP = 15
 CACHE_SECONDS = 60
-_AUTHORITY_ID = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+CENT = Decimal("0.01")
 _cache = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -70,58 +71,79 @@ def cached(key, compute):
     return value
 
 
-def _sum_by(records, keys_of):
-    sums, counts = defaultdict(Decimal), defaultdict(int)
-    for record in records:
-        amount = to_decimal(record.get("amount_cny"))
-        for key in keys_of(record):
-            if key in (None, ""):
-                continue
-            counts[key] += 1
-            if amount is not None:
-                sums[key] += amount
-    return sums, counts
+def amount_cny(record, field):
+    """A record's ``fine_amount`` or ``confiscation_amount`` in CNY (Decimal), or None
+    when unknown.  An amount in another currency is converted at the rate of the record's
+    own conversion (``amount_cny / total_amount``), to the fen."""
+    value = to_decimal(record.get(field))
+    if value is None or record.get("currency") == "CNY":
+        return value
+    total, converted = to_decimal(record.get("total_amount")), to_decimal(record.get("amount_cny"))
+    if not total or converted is None:
+        return None
+    return (value * converted / total).quantize(CENT)
 
 
-def _top_types(record):
-    codes = set()
-    for code in record.get("violation_types") or []:
-        parts = code.split(".")
-        codes.update(".".join(parts[:i + 1]) for i in range(len(parts)))
-    return codes
+def group_keys(name, record):
+    """The values of dimension ``name`` a record counts under (None: unknown)."""
+    if name == "year":
+        return [(record.get("decision_date") or record.get("published_date") or "")[:4] or None]
+    if name == "type":
+        codes = set()
+        for code in record.get("violation_types") or []:
+            parts = code.split(".")
+            codes.update(".".join(parts[:i + 1]) for i in range(len(parts)))
+        return sorted(codes) or [TYPE_NONE]
+    if name == "authority":
+        return [record.get("authority_name") or None]
+    return [record.get("region") or None]
 
 
-DIMENSIONS = [
-    ("year", lambda r: [(r.get("decision_date") or r.get("published_date") or "")[:4] or None]),
-    ("type", _top_types),
-    ("authority", lambda r: [r.get("authority_name")]),
-    ("region", lambda r: [r.get("region")]),
-]
+def figures_of(records):
+    """{count, fines, confiscations, total, median_fine, with_fine, with_confiscation,
+    with_total} of some records; a sum over no known amount is None (unknown), not 0."""
+    fines = [a for a in (amount_cny(r, "fine_amount") for r in records) if a is not None]
+    confiscations = [a for a in (amount_cny(r, "confiscation_amount") for r in records)
+                     if a is not None]
+    totals = [a for a in (to_decimal(r.get("amount_cny")) for r in records) if a is not None]
+    return {"count": len(records),
+            "fines": sum(fines, Decimal(0)) if fines else None,
+            "confiscations": sum(confiscations, Decimal(0)) if confiscations else None,
+            "total": sum(totals, Decimal(0)) if totals else None,
+            "median_fine": statistics.median(fines) if fines else None,
+            "with_fine": len(fines), "with_confiscation": len(confiscations),
+            "with_total": len(totals)}
+
+
+DIMENSIONS = ("year", "type", "authority", "region")
 
 
 def compute(store, query):
+    """Every figure of the statistics page and ``/api/v1/stats`` for a search: the
+    figures of all matching decisions ("all") and, per year, type, authority and region,
+    one row of figures per value (``value`` None: not known)."""
     facets_result = store.search(replace(query, page=1, page_size=1))
     records, total = matching_records(store, query)
-    out = {"total": facets_result.total, "summed": len(records),
-           "truncated": len(records) < facets_result.total, "dimensions": {}}
-    grand = sum((a for a in (to_decimal(r.get("amount_cny")) for r in records)
-                 if a is not None), Decimal(0))
-    out["fines_total"] = grand
-    out["with_amount"] = sum(1 for r in records if to_decimal(r.get("amount_cny")) is not None)
-    for name, keys_of in DIMENSIONS:
-        sums, counts = _sum_by(records, keys_of)
-        facet = [(v, c) for v, c in facets_result.facets.get(name) or []
-                 if not (name == "authority" and _AUTHORITY_ID.match(v))
-                 and not (name == "region" and "-" not in v)]  # countries: not regions
-        if not facet:
-            facet = sorted(counts.items(), key=lambda kv: -kv[1])
-        rows = [{"key": str(v), "count": c, "fines": sums.get(str(v), Decimal(0))}
-                for v, c in facet]
+    truncated = len(records) < facets_result.total
+    out = {"total": facets_result.total, "summed": len(records), "truncated": truncated,
+           "all": figures_of(records), "dimensions": {}}
+    out["all"]["count"] = facets_result.total
+    for name in DIMENSIONS:
+        groups = defaultdict(list)
+        for record in records:
+            for key in group_keys(name, record):
+                groups[key].append(record)
+        exact = dict(facets_result.facets.get(name) or []) if truncated else {}
+        rows = []
+        for key, members in groups.items():
+            row = dict(figures_of(members), value=key)
+            if key in exact:
+                row["count"] = exact[key]  # the facet counts every matching decision
+            rows.append(row)
         if name == "year":
-            rows.sort(key=lambda row: row["key"])
+            rows.sort(key=lambda row: (row["value"] is None, row["value"] or ""))
         else:
-            rows.sort(key=lambda row: -row["count"])
-            rows = rows[:TOP]
+            rows.sort(key=lambda row: (row["value"] is None, -row["count"], row["value"]))
         out["dimensions"][name] = rows
     return out
 
@@ -138,24 +160,30 @@ def fit(text, units):
 
 
 def bars(rows, field):
-    """Rows with ``share`` (0..1 of the largest value) for an SVG bar chart."""
-    largest = max((row[field] for row in rows), default=0) or 1
-    return [dict(row, share=float(row[field]) / float(largest)) for row in rows]
+    """Rows with ``share`` (0..1 of the largest value) for an SVG bar chart; an unknown
+    value draws no bar."""
+    largest = max((row[field] or 0 for row in rows), default=0) or 1
+    return [dict(row, share=float(row[field] or 0) / float(largest)) for row in rows]
 
 
-@bp.route("/stats")
+def cached_figures(store, query):
+    return cached(("stats", tuple(query.to_params(page=1)), store.count()),
+                  lambda: compute(store, query))
+
+
+@bp.route("/stats", strict_slashes=False)
 def index():
-    query = Query.from_params(request.args)
-    store = get_store()
-    figures = cached(("stats", tuple(query.to_params(page=1)), store.count()),
-                     lambda: compute(store, query))
-    labels = {"year": lambda v: v, "type": type_label, "authority": lambda v: v,
-              "region": region_label}
+    query = parse_query(request.args)
+    figures = cached_figures(get_store(), query)
+    labels = {"year": lambda v: v, "authority": lambda v: v, "region": region_label,
+              "type": lambda v: _("Unclassified") if v == TYPE_NONE else type_label(v)}
     titles = {"year": _("By year"), "type": _("By violation type"),
               "authority": _("By authority"), "region": _("By region")}
     sections = []
     for name, rows in figures["dimensions"].items():
-        rows = [dict(row, label=labels[name](row["key"])) for row in rows]
+        rows = rows if name == "year" else rows[:TOP]
+        rows = [dict(row, label=_("unknown") if row["value"] is None
+                     else labels[name](row["value"])) for row in rows]
         sections.append({"name": name, "title": titles[name], "rows": rows,
                          "count_bars": bars(rows, "count"), "fine_bars": bars(rows, "fines")})
     return render_template("stats/index.html", query=query, figures=figures,

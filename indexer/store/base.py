@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from indexer.query import CURRENCIES
+from indexer.query import AMOUNT_UNKNOWN, CURRENCIES
 
 FACET_SIZE = 50  # values per facet that a search returns
 
@@ -94,6 +94,22 @@ def plan_version(record, known, now, stats):
                   status=record.get("status") or "active")
     known[record["id"]] = (version, digest, first_seen, record.get("document_pending"))
     return record, digest
+
+
+def finish_facets(facets, total):
+    """The facets every store returns, from its raw counts: "region" split into
+    subdivisions (``CN-ZJ``) and countries (facet "jurisdiction", as the filters are),
+    decisions without an amount counted as the amount band ``unknown``, values counted 0
+    left out.  ``facets["amount"]`` must hold every band (they cover all amounts)."""
+    out = dict(facets)
+    if "region" in out:
+        regions = out["region"]
+        out["region"] = [(v, c) for v, c in regions if "-" in v]
+        out["jurisdiction"] = [(v, c) for v, c in regions if "-" not in v]
+    if "amount" in out:
+        bands = list(out["amount"])
+        out["amount"] = bands + [(AMOUNT_UNKNOWN, total - sum(c for _, c in bands))]
+    return {name: [(v, c) for v, c in values if c] for name, values in out.items()}
 
 
 @dataclass

@@ -32,7 +32,7 @@ import yaml
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 from markupsafe import Markup, escape
 
-from indexer.query import AMOUNT_BANDS
+from indexer.query import AMOUNT_UNKNOWN, BAND_KEYS, TYPE_NONE, band_bounds
 from indexer.store.base import (
     FACET_SIZE,
     Hit,
@@ -41,6 +41,7 @@ from indexer.store.base import (
     UpsertStats,
     content_hash,
     converted_amounts,
+    finish_facets,
     now_utc,
     plan_version,
     search_text,
@@ -279,8 +280,11 @@ class ElasticStore(Store):
                 must.append({"multi_match": {"query": cleaned, "type": "phrase",
                                              "fields": TEXT_FIELDS}})
         filters = []
-        if query.types:
-            filters.append({"terms": {"search.types": list(query.types)}})
+        for code in query.types:  # every type must hold
+            if code == TYPE_NONE:
+                filters.append({"bool": {"must_not": {"exists": {"field": "search.types"}}}})
+            else:
+                filters.append({"term": {"search.types": code}})
         for field, value in (("search.authority", query.authority),
                              ("search.region", query.region),
                              ("jurisdiction", query.jurisdiction), ("source", query.source),
@@ -308,6 +312,13 @@ class ElasticStore(Store):
             if query.max_amount is not None:
                 bounds["lte"] = float(query.max_amount)
             filters.append({"range": {"search." + query.amount_field: bounds}})
+        if query.amount == AMOUNT_UNKNOWN:
+            filters.append({"bool": {"must_not": {"exists": {
+                "field": "search." + query.amount_field}}}})
+        elif query.amount:
+            low, high = band_bounds(query.amount)  # half-open: [low, high)
+            filters.append({"range": {"search." + query.amount_field: dict(
+                {"gte": low}, **({"lt": high} if high else {}))}})
         body = {"query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
                 "from_": query.offset, "size": query.page_size, "track_total_hits": True,
                 "source_excludes": ["search"]}
@@ -330,10 +341,11 @@ class ElasticStore(Store):
             aggs = {name: {"terms": {"field": field, "size": FACET_SIZE}}
                     for name, field in FACET_FIELDS.items()}
             ranges = []
-            for low, high in zip(AMOUNT_BANDS, AMOUNT_BANDS[1:] + (None,)):
-                ranges.append({"key": "%d-%s" % (low, high or ""), "from": low,
-                               **({"to": high} if high else {})})
+            for key in BAND_KEYS:  # a range aggregation's ranges are [from, to)
+                low, high = band_bounds(key)
+                ranges.append({"key": key, "from": low, **({"to": high} if high else {})})
             aggs["amount"] = {"range": {"field": amount, "ranges": ranges}}
+            aggs["no_type"] = {"missing": {"field": "search.types"}}
             body["aggs"] = aggs
         return body
 
@@ -351,10 +363,13 @@ class ElasticStore(Store):
         for name in FACET_FIELDS:
             if name in aggs:
                 out[name] = [(str(b["key"]), b["doc_count"]) for b in aggs[name]["buckets"]]
+        total = result["hits"]["total"]["value"]
         if "amount" in aggs:
-            out["amount"] = [(b["key"], b["doc_count"]) for b in aggs["amount"]["buckets"]
-                             if b["doc_count"]]
-        return SearchResult(total=result["hits"]["total"]["value"], hits=hits, facets=out)
+            out["amount"] = [(b["key"], b["doc_count"]) for b in aggs["amount"]["buckets"]]
+        if "no_type" in aggs:
+            out["type"].append((TYPE_NONE, aggs["no_type"]["doc_count"]))
+        return SearchResult(total=total, hits=hits, facets=finish_facets(out, total) if aggs
+                            else out)
 
 
 def _snippet_html(fragment):

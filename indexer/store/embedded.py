@@ -46,7 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 import tantivy
 from markupsafe import Markup, escape
 
-from indexer.query import AMOUNT_BANDS, CURRENCIES
+from indexer.query import AMOUNT_BANDS, AMOUNT_UNKNOWN, CURRENCIES, TYPE_NONE, band_bounds
 from indexer.store.base import (
     FACET_SIZE,
     Hit,
@@ -54,6 +54,7 @@ from indexer.store.base import (
     Store,
     UpsertStats,
     converted_amounts,
+    finish_facets,
     now_utc,
     plan_version,
     search_text,
@@ -433,9 +434,13 @@ class EmbeddedStore(Store):
 
     def _filters(self, query):
         must = []
-        if query.types:
-            must.append(tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, self._raw("type_code", t)) for t in query.types]))
+        for code in query.types:  # every type must hold
+            if code == TYPE_NONE:
+                must.append(tantivy.Query.boolean_query([
+                    (tantivy.Occur.Must, tantivy.Query.all_query()),
+                    (tantivy.Occur.MustNot, tantivy.Query.exists_query("type_set"))]))
+            else:
+                must.append(self._raw("type_code", code))
         for field, value in (("authority", query.authority), ("region", query.region),
                              ("jurisdiction", query.jurisdiction), ("source", query.source),
                              ("penalty", query.penalty)):
@@ -456,10 +461,21 @@ class EmbeddedStore(Store):
                                                   low, high))
         if query.min_amount is not None or query.max_amount is not None:
             low = float(query.min_amount) if query.min_amount is not None else 0.0
-            high = float(query.max_amount) if query.max_amount is not None else 1e18
-            must.append(tantivy.Query.range_query(self._schema, query.amount_field,
-                                                  tantivy.FieldType.Float, low, high))
+            high = float(query.max_amount) if query.max_amount is not None else None
+            must.append(self._amount_range(query, low, high))
+        if query.amount == AMOUNT_UNKNOWN:
+            must.append(self._amount_range(query, NO_AMOUNT, NO_AMOUNT))
+        elif query.amount:
+            low, high = band_bounds(query.amount)  # half-open: [low, high)
+            must.append(self._amount_range(query, float(low), high and float(high),
+                                           include_upper=False))
         return must
+
+    def _amount_range(self, query, low, high, include_upper=True):
+        return tantivy.Query.range_query(self._schema, query.amount_field,
+                                         tantivy.FieldType.Float, low, high,
+                                         include_upper=include_upper if high is not None
+                                         else True)
 
     def _facet_aggs(self, query):
         aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in PLAIN_FACETS}
@@ -475,11 +491,14 @@ class EmbeddedStore(Store):
             dict({"from": low}, **({"to": high} if high else {})) for low, high in bands]}}
         return aggs
 
-    def _facets(self, result, searcher):
+    def _facets(self, result, searcher, total):
         facets = {name: [(str(b["key"]), b["doc_count"]) for b in result[name]["buckets"]]
                   for name in PLAIN_FACETS}
         for name in VALUE_SETS:
             facets[name] = _split_sets(name, result[name])
+        # Every decision with a type has one set of them: the rest have none.
+        facets["type"].append((TYPE_NONE, total - sum(
+            b["doc_count"] for b in result["type"]["buckets"])))
         names = self._authorities(searcher)
         buckets = result["authority"]["buckets"]
         if any(b["key"] not in names for b in buckets):
@@ -488,8 +507,8 @@ class EmbeddedStore(Store):
                                       if b["key"] in names), key=_by_count)[:FACET_SIZE]
         facets["amount"] = [("%s-%s" % (int(b["from"]), int(b["to"]) if "to" in b else ""),
                              b["doc_count"]) for b in result["amount"]["buckets"]
-                            if b["doc_count"] and "from" in b]  # not the no-amount bucket
-        return {name: facets[name] for name in FACETS + ("amount",)}
+                            if "from" in b]  # not the bucket below 0 (no amount)
+        return finish_facets({name: facets[name] for name in FACETS + ("amount",)}, total)
 
     def _authorities(self, searcher, refresh=False):
         """{hash: authority} of the live index, from the terms of "authority", read once
@@ -519,11 +538,15 @@ class EmbeddedStore(Store):
         # one finds the page and builds its hits: both read the matches, in parallel.
         future = _pool().submit(searcher.aggregate, tquery, self._facet_aggs(query)) \
             if facets else None
-        kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
-        result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
-                                 **kwargs)
-        page = [(0.0 if order else score, searcher.doc(address)["id"][0])
-                for score, address in result.hits]
+        if query.sort == "amount_asc":
+            total, page = self._ascending_amounts(searcher, tquery, query)
+        else:
+            kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
+            result = searcher.search(tquery, query.page_size, count=True, offset=query.offset,
+                                     **kwargs)
+            total = result.count
+            page = [(0.0 if order else score, searcher.doc(address)["id"][0])
+                    for score, address in result.hits]
         records = self.get_many([decision_id for _, decision_id in page])
         snippets = None
         if marks is not None:
@@ -539,8 +562,26 @@ class EmbeddedStore(Store):
                 text = tantivy.Document(text=_snippet_window(search_text(record), query.terms))
                 snippet = _snippet_html(snippets.snippet_from_doc(text))
             hits.append(Hit(record=record, score=float(score or 0), snippet=snippet))
-        return SearchResult(total=result.count, hits=hits, facets=self._facets(
-            future.result(), searcher) if future else {})
+        return SearchResult(total=total, hits=hits, facets=self._facets(
+            future.result(), searcher, total) if future else {})
+
+    def _ascending_amounts(self, searcher, tquery, query):
+        """(total, [(score, id)]) smallest amount first, decisions without one last (their
+        amount fields hold NO_AMOUNT, below every amount), newest first among them."""
+        def part(condition, offset, limit, order):
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, tquery),
+                                             (tantivy.Occur.Must, condition)])
+            result = searcher.search(q, max(limit, 1), count=True, offset=offset,
+                                     order_by_field=order[0], order=order[1])
+            hits = [(0.0, searcher.doc(a)["id"][0]) for _, a in result.hits][:limit]
+            return result.count, hits
+
+        known, page = part(self._amount_range(query, 0.0, None), query.offset, query.page_size,
+                           (query.amount_field, tantivy.Order.Asc))
+        unknown, rest = part(self._amount_range(query, NO_AMOUNT, NO_AMOUNT),
+                             max(0, query.offset - known), query.page_size - len(page),
+                             ("day", tantivy.Order.Desc))
+        return known + unknown, page + (rest if len(page) < query.page_size else [])
 
 
 _POOL = (None, None)  # (process id, executor): a forked child starts its own threads

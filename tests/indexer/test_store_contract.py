@@ -177,7 +177,9 @@ def test_full_text_search(filled, q, expected):
 
 def test_filters(filled):
     assert ids(filled.search(Query(types=("price",)))) == ["test:1"]
-    assert ids(filled.search(Query(types=("pi", "price")))) == ["test:1", "test:3"]
+    assert ids(filled.search(Query(types=("pi", "price")))) == []  # every type must hold
+    assert ids(filled.search(Query(types=("price", "price.unmarked")))) == ["test:1"]
+    assert ids(filled.search(Query(types=("none",)))) == ["test:2"]
     assert ids(filled.search(Query(region="CN-HE"))) == ["test:2"]
     assert ids(filled.search(Query(region="FR"))) == ["test:3"]
     assert ids(filled.search(Query(year=2024))) == ["test:2"]
@@ -201,8 +203,10 @@ def test_sort_and_pages(filled):
 
 def test_facets_count_the_matching_set(filled):
     facets = filled.search(Query(q="明码")).facets
-    assert dict(facets["region"]) == {"CN-NX": 1, "CN-HE": 1, "CN": 2}
-    assert dict(facets["type"]) == {"price": 1, "price.unmarked": 1}
+    assert dict(facets["region"]) == {"CN-NX": 1, "CN-HE": 1}
+    assert dict(facets["jurisdiction"]) == {"CN": 2}
+    assert dict(facets["type"]) == {"price": 1, "price.unmarked": 1, "none": 1}
+    assert dict(facets["amount"]) == {"1000-10000": 1, "unknown": 1}
     assert dict(facets["year"]) == {"2025": 1, "2024": 1}
 
 
@@ -260,8 +264,9 @@ def test_jurisdiction_and_currency(filled):
     assert ids(filled.search(Query(min_amount=Decimal("1000000")))) == ["test:3"]
     assert ids(filled.search(Query(max_amount=Decimal("2000000")))) == ["test:1"]
     bands = dict(filled.search(Query()).facets["amount"])
-    assert bands == {"1000-10000": 1, "10000000-": 1}
-    assert dict(filled.search(Query(currency="EUR")).facets["amount"]) == {"1000000-10000000": 1}
+    assert bands == {"1000-10000": 1, "10000000-": 1, "unknown": 1}
+    assert dict(filled.search(Query(currency="EUR")).facets["amount"]) == {
+        "1000000-10000000": 1, "unknown": 2}
 
 
 def test_query_from_params_end_to_end(filled):
@@ -324,3 +329,35 @@ def test_a_page_past_the_last_match_is_empty(filled, sort):
     assert result.hits == [] and result.total == (2 if sort == "relevance" else 3)
     last = filled.search(Query(sort="newest", page=2, page_size=2))
     assert [h.record["id"] for h in last.hits] == ["test:3"]
+
+
+def _amounts(store):
+    store.upsert([_record(10 + i, fine_amount=a, total_amount=a, amount_cny=a,
+                          decision_date="2025-01-%02d" % (i + 1), full_text="罚款")
+                  for i, a in enumerate(["1000", "999.99", "10000", "0", None, "1000000"])])
+
+
+def test_amount_bands_are_half_open_and_unknown_is_a_value(store):
+    _amounts(store)
+    bands = dict(store.search(Query()).facets["amount"])
+    assert bands == {"0-1000": 2, "1000-10000": 1, "10000-100000": 1, "1000000-10000000": 1,
+                     "unknown": 1}
+    for key, count in bands.items():  # the band selects what it counts
+        assert store.search(Query(amount=key)).total == count, key
+    assert ids(store.search(Query(amount="0-1000"))) == ["test:11", "test:13"]
+    assert ids(store.search(Query(amount="unknown"))) == ["test:14"]
+    # min/max are inclusive at both ends
+    assert ids(store.search(Query(min_amount=Decimal(1000), max_amount=Decimal(10000)))) == [
+        "test:10", "test:12"]
+
+
+@pytest.mark.parametrize("sort", ["amount_asc", "amount_desc"])
+def test_amount_sort_puts_unknown_amounts_last(store, sort):
+    _amounts(store)
+    order = {"amount_asc": ["test:13", "test:11", "test:10", "test:12", "test:15", "test:14"],
+             "amount_desc": ["test:15", "test:12", "test:10", "test:11", "test:13", "test:14"]}
+    assert [h.record["id"] for h in store.search(Query(sort=sort)).hits] == order[sort]
+    paged = [h.record["id"] for page in (1, 2, 3)
+             for h in store.search(Query(sort=sort, page=page, page_size=2)).hits]
+    assert paged == order[sort]
+    assert store.search(Query(sort=sort, page=3, page_size=2)).total == 6

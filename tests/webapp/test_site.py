@@ -122,9 +122,10 @@ def test_sort_by_largest_fine_and_amount_bands(test_site):
     html = test_site.get("/search?sort=amount_desc&lang=en").get_data(as_text=True)
     order = re.findall(r"测试罚〔2025〕(\w+)号", html)
     assert order[:3] == ["c4", "c3", "c2"]
-    band = test_site.get("/search?min_amount=1000&max_amount=10000&lang=en")
+    band = test_site.get("/search?amount=1000-10000&min_amount=5&lang=en")
     page = band.get_data(as_text=True)
     assert "Amount:" in text(band).replace(" :", ":") and "class=\"remove\"" in page
+    assert "Smallest amount:" in text(band).replace(" :", ":")
 
 
 def test_bad_parameter_gives_a_400_page_naming_it(client):
