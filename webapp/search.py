@@ -14,7 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from indexer.datadir import known_sources
-from indexer.query import AMOUNT_UNKNOWN, TYPE_NONE, Query, check_known, facet_choices
+from indexer.query import (
+    AMOUNT_UNKNOWN,
+    TYPE_NONE,
+    Query,
+    QueryError,
+    check_known,
+    facet_choices,
+)
 from webapp.i18n import (
     PENALTY_LABELS,
     _region_names,
@@ -57,9 +64,15 @@ def known_values(store):
 
 
 def parse_query(args):
-    """The request's Query; a value no decision can have is a 400 naming it."""
+    """The request's Query; a value no decision can have is a 400 naming it (``q`` when
+    the value came from a ``name:value`` word in it)."""
     query = Query.from_params(args)
-    check_known(query, known_values(get_store()))
+    try:
+        check_known(query, known_values(get_store()))
+    except QueryError as error:
+        if not args.get(error.param) and args.get("q"):
+            raise QueryError("q", "%s:%s" % (error.param, error.message)) from None
+        raise
     return query
 
 

@@ -103,6 +103,7 @@ def test_issue_examples(demo):
 
 @pytest.mark.parametrize("url, parameter, hint", [
     ("type=price.fraud", "type", "price.unmarked"),
+    ("q=明码 type:price.fraud", "q", "type:unknown value 'price.fraud'"),
     ("source=cn_samr_cfwz", "source", "cn_samr_cfws"),
     ("region=CN-ZZ", "region", "CN-ZJ"),
     ("amount=5-10", "amount", "0-1000"),
