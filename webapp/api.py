@@ -299,7 +299,8 @@ def search_parameters():
                "authority:, year:, ...) are filters."),
         _param("type", {"type": "array", "items": {  # an empty value is skipped
                    "type": "string", "pattern": "^(%s)?$" % q._TYPE_RE.pattern.strip("^$")}},
-               "Violation type code (taxonomy); repeat for any of several.",
+               "Violation type code (taxonomy), or `none` (no type); repeated, every one "
+               "must hold.",
                style="form", explode=True),
         _param("authority", {"type": "string"}, "Issuing authority (name or id)."),
         _param("region", {"type": "string", "pattern": q._REGION_RE.pattern},
