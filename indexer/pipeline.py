@@ -144,7 +144,7 @@ def normalize(raw, data_dir="data"):
         record["full_text"] = masked
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
     _normalize_legal_basis(record, raw)
-    _classify(record)
+    _classify(record, raw)
     record["party_name_normalized"] = dedupe.party_group_name(record["party_name"])
     record["dedup_key"] = dedupe.dedup_key(record)
     errors = validation_errors(record)
@@ -261,14 +261,19 @@ def _normalize_legal_basis(record, raw):
     record["legal_basis"] = citations
 
 
-def _classify(record):
+def _classify(record, raw):
     texts = [record["facts"], record["penalty_text"], record["title"]]
     if not record["facts"] and record["full_text"]:
         texts.append(record["full_text"][:20000])
-    codes, evidence = violations.classify(record["legal_basis"], texts, record["language"],
-                                          record["decision_date"])
+    # the law's revision in force: a decision is published on or after its date
+    codes, evidence = violations.classify(
+        record["legal_basis"], texts, record["language"],
+        record["decision_date"] or record["published_date"],
+        topic=violations.topic_code(record["source"], raw.get("list_topic")))
     record["violation_types"] = codes
     record["violation_evidence"] = evidence
+    record["unclassified_reason"] = None if codes else violations.unclassified_reason(
+        texts, record["document_pending"])
 
 
 def content_key(raw):

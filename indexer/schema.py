@@ -27,6 +27,7 @@ PENALTY_KINDS = [
 ]
 STATUSES = ["active", "withdrawn", "publicity_expired"]
 AUTHORITY_LEVELS = ["national", "provincial", "municipal", "county"]
+UNCLASSIFIED_REASONS = ["document_pending", "no_conduct_stated", "no_text"]
 
 _STR = {"type": ["string", "null"]}
 _DATE = {"type": ["string", "null"], "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -80,6 +81,12 @@ DECISION_FIELDS = {
                               "taxonomy codes (docs/taxonomy.md)"),
     "violation_evidence": _field({"type": "object", "additionalProperties": {"type": "string"}},
                                  "for each code, why it was assigned"),
+    "unclassified_reason": _field(
+        {"enum": UNCLASSIFIED_REASONS + [None]},
+        "why violation_types is empty (null when it is not): document_pending (the document "
+        "has not been fetched and the source's list row names no conduct), no_conduct_stated "
+        "(the text cites no provision and names no conduct the tables know), no_text (no "
+        "text at all)"),
     "facts": _field(_STR, "违法事实: the facts found"),
     "legal_basis": _field({"type": "array", "items": CITATION}, "cited provisions"),
     "penalty_kinds": _field({"type": "array", "items": {"enum": PENALTY_KINDS}},
@@ -139,6 +146,8 @@ RAW_ITEM_FIELDS = {
     "jurisdiction": _field(_STR, "ISO 3166-1 alpha-2"),
     "language": _field(_STR, "language tag"),
     "listing": _field({"type": "object"}, "the list row exactly as the source gave it"),
+    "list_topic": _field(_STR, "the source's own category the item was listed under (the SAMR "
+                         "portal's 专题 code), when the crawl asked for one"),
 }
 
 RAW_ITEM_SCHEMA = {
