@@ -136,12 +136,7 @@ def normalize(raw, data_dir="data"):
         record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
     record["penalty_kinds"] = _notice_penalty_kinds(record["penalty_kinds"],
                                                     raw.get("penalty_text"))
-    if text:
-        masked = redact.mask_personal(text)
-        if record["party_kind"] in ("natural_person", "individual_business") and \
-                record["party_name"] and "*" in record["party_name"]:
-            masked = redact.propagate_masks(masked, record["party_name"])
-        record["full_text"] = masked
+    _mask_persons(record, text)
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
     _normalize_legal_basis(record, raw)
     _classify(record, raw)
@@ -151,6 +146,27 @@ def normalize(raw, data_dir="data"):
     if errors:
         raise NormalizeError("; ".join(errors))
     return record
+
+
+def _mask_persons(record, text):
+    """The masking rule (indexer.normalize.redact) in every field that shows a person: the
+    names it covers, ID and phone numbers, home addresses; the publisher's own masks (吴*)
+    carried to the same person's full name in the text."""
+    names = redact.names_to_mask(record["party_name"], record["party_kind"], text or "")
+    masked_by_publisher = record["party_kind"] in ("natural_person", "individual_business") \
+        and "*" in (record["party_name"] or "")
+
+    def mask(value):
+        if not value:
+            return value
+        value = redact.mask_names(redact.mask_personal(value), names)
+        return redact.propagate_masks(value, record["party_name"]) if masked_by_publisher \
+            else value
+
+    for field in ("party_name", "title", "penalty_text", "facts"):
+        record[field] = mask(record[field])
+    if text:
+        record["full_text"] = mask(text)
 
 
 @functools.lru_cache(maxsize=1)

@@ -71,7 +71,8 @@ DECISION_FIELDS = {
     "published_date": _field(_DATE, "date the source published it (ISO)"),
     "title": _field(_STR, "document title"),
     "language": _field(_STR, "BCP 47 language tag of the text (zh, en, ...)"),
-    "party_name": _field(_STR, "penalized party as printed (publisher's masking kept)"),
+    "party_name": _field(_STR, "penalized party as printed, a natural person masked by the "
+                         "archive's rule (张*; docs/website.md), the publisher's masking kept"),
     "party_kind": _field({"enum": PARTY_KINDS + [None]}, "kind of party"),
     "party_id": _field(_STR, "unified social credit code, company number, ..."),
     "party_id_valid": _field({"type": ["boolean", "null"]}, "identifier checksum valid"),
@@ -100,8 +101,9 @@ DECISION_FIELDS = {
     "amount_eur": _field(_AMOUNT, "total converted to EUR"),
     "amount_usd": _field(_AMOUNT, "total converted to USD"),
     "rate_date": _field(_DATE, "date of the ECB reference rates used for amount_cny/eur/usd"),
-    "summary": _field(_STR, "short plain summary (personal identifiers masked)"),
-    "full_text": _field(_STR, "full text (personal identifiers of natural persons masked)"),
+    "summary": _field(_STR, "short plain summary (natural persons masked as in party_name)"),
+    "full_text": _field(_STR, "full text; natural persons' names masked by the archive's rule, "
+                        "their ID and phone numbers and home addresses always"),
     "document_pending": _field({"type": "boolean"},
                                "the original document has not been fetched yet"),
     "dedup_key": _field(_STR, "authority|decision number|party: one decision across sources"),
