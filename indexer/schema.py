@@ -47,6 +47,8 @@ CITATION = {
         "paragraph": _field(_STR, "paragraph (款) where cited"),
         "item": _field(_STR, "item (项) where cited"),
         "role": _field(_STR, "violated (违反) or basis (依据)"),
+        "revision": _field(_STR, "the year of the law's revision where the decision names it "
+                           "before the law (2005年《证券法》 -> 2005)"),
         "raw": _field({"type": "string"}, "the citation as printed"),
     },
     "required": ["raw"],

@@ -130,6 +130,9 @@ def lookup(citation: dict, decision_date: str | None = None):
     Returns None when the law has no table at all.
     """
     law = normalize_law(citation.get("law"))
+    revision = citation.get("revision")
+    if revision:  # the revision the decision names: in force by the end of the next year
+        decision_date = "%d-12-31" % (int(revision) + 1)
     table = _table_for(law, decision_date) if law else None
     if table is None:
         return None
@@ -178,7 +181,7 @@ def describe(citation: dict) -> str:
     law = normalize_law(citation.get("law")) or citation.get("law") or ""
     a, p, i = citation.get("article"), citation.get("paragraph"), citation.get("item")
     if re.search(r"[\u4e00-\u9fff]", law):
-        out = "《%s》" % law
+        out = "%s《%s》" % ("%s年" % citation["revision"] if citation.get("revision") else "", law)
         if a:
             out += "第%s条" % _cn_numeral(a)
         if p:

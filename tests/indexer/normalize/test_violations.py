@@ -215,3 +215,27 @@ def test_unclassified_reason():
     assert violations.unclassified_reason(["罚款1000元", None], True) == "document_pending"
     assert violations.unclassified_reason([None, ""], False) == "no_text"
     assert violations.unclassified_reason(["关于下架某App的通报"], False) == "no_conduct_stated"
+
+
+def test_a_revision_named_before_the_law_chooses_its_table():
+    # a 2026 decision applying the 2005 law to conduct before 2020 (CSRC, 〔2026〕 style)
+    text = ("违反2005年《证券法》第六十三条及《证券法》第七十八条的规定，构成2005年《证券法》"
+            "第一百九十三条第一款、《证券法》第一百九十七条第二款所述的违法行为")
+    cits = parse_citations(text, "violated")
+    assert [c.get("revision") for c in cits] == ["2005", None, "2005", None]
+    codes, evidence = violations.classify(cits, [], "zh", "2026-04-01")
+    assert codes == ["securities.disclosure"]
+    assert evidence["securities.disclosure"] == "2005年《中华人民共和国证券法》第六十三条"
+    # 2005 Art. 78 is spreading false information, 2019 Art. 78 disclosure
+    old = parse_citations("违反2005年《证券法》第七十八条的规定", "violated")
+    assert violations.classify(old, [], "zh", "2026-04-01")[0] == ["securities.manipulation"]
+    new = parse_citations("违反2019年修订的《证券法》第七十八条的规定", "violated")
+    assert violations.classify(new, [], "zh", "2026-04-01")[0] == ["securities.disclosure"]
+
+
+def test_diligence_failures_of_directors_are_not_an_intermediarys():
+    # real sentences of CSRC decisions: a director's failure, an auditor's failure
+    directors = "丁明锋任财务总监、董事会秘书、副总经理等职务,二人未勤勉尽责,是高鸿股份信息披露违法行为"
+    auditor = "公证天业在审计执业过程中未勤勉尽责,出具的审计报告存在虚假记载"
+    assert "securities.intermediary" not in violations.classify([], [directors], "zh")[0]
+    assert "securities.intermediary" in violations.classify([], [auditor], "zh")[0]
