@@ -239,3 +239,10 @@ def test_diligence_failures_of_directors_are_not_an_intermediarys():
     auditor = "公证天业在审计执业过程中未勤勉尽责,出具的审计报告存在虚假记载"
     assert "securities.intermediary" not in violations.classify([], [directors], "zh")[0]
     assert "securities.intermediary" in violations.classify([], [auditor], "zh")[0]
+
+
+def test_the_administrative_penalty_law_names_no_conduct():
+    cits = parse_citations("结合《中华人民共和国行政处罚法》第二十八条第一款的规定", "basis")
+    assert violations.classify(cits, ["罚款1000元"], "zh") == ([], {})
+    codes, _ = violations.classify(cits, ["罚款1000元"], "zh", topic=("price", "topic: x"))
+    assert codes == ["price"]
