@@ -8,10 +8,16 @@ prints, field by field, how often the parse agrees with what the publisher liste
 - cn/gd_amr: the Guangdong records (case number, fine) parsed from their title and text;
 - cn/csrc: the CSRC decisions (文号) parsed from their full text.
 
+Then the violation types of the offline demo (the 1,050 real decisions it archives): per
+source, the share of decisions without a type (with the reasons recorded in
+``unclassified_reason``) and the share typed only by the family code (``price``: a price
+case whose text does not say which rule was broken).  The demo is built in a temporary
+directory, or read from ``--data`` (an archive already indexed).
+
 Every disagreement is listed.  The list rows have known errors (the corpus README says
 so): a disagreement is a prompt to look at the document, not a verdict on the parser.
 
-    .venv/bin/python bench/quality.py [--corpus ../shared/corpus]
+    .venv/bin/python bench/quality.py [--corpus ../shared/corpus] [--data DIR]
 """
 
 import argparse
@@ -19,7 +25,10 @@ import csv
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -156,10 +165,74 @@ def csrc(corpus):
     return tally
 
 
+def _price_labels(corpus):
+    """docid -> the annotated code of price_violation_labels.jsonl (its PDFs are named
+    esfile_<docid>.pdf), for the rows whose label is a taxonomy code."""
+    from bench.quality_normalize import LABEL_CODES
+
+    path = corpus / "cn" / "samr_cfws" / "price_violation_labels.jsonl"
+    labels = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        match = re.search(r"esfile_([0-9A-Za-z-]+)\.pdf", row.get("source_pdf") or "")
+        code = LABEL_CODES.get((row.get("ground_truth") or {}).get("violation_type"))
+        if match and code:
+            labels[match.group(1)] = code
+    return labels
+
+
+def demo_types(data_dir, corpus):
+    """Unclassified and family-only shares per source of an indexed archive, and the
+    main code against the annotated price labels of the decisions they share."""
+    from indexer.store import open_store
+
+    labels = _price_labels(corpus) if (corpus / "cn" / "samr_cfws").is_dir() else {}
+    total, unclassified, family, reasons = Counter(), Counter(), Counter(), Counter()
+    against = Counter()
+    with open_store("embedded", os.path.join(data_dir, "store"), readonly=True) as store:
+        for record in store.iter_decisions():
+            source, codes = record["source"], record["violation_types"]
+            label = labels.get(record["id"].split(":", 1)[1]) if source == "cn_samr_cfws" \
+                else None
+            if label:
+                main = codes[0] if codes else None
+                against["exact" if main == label else "family" if main == "price"
+                        else "none" if main is None else "other"] += 1
+            total[source] += 1
+            if not codes:
+                unclassified[source] += 1
+                reasons[source, record.get("unclassified_reason")] += 1
+            elif all("." not in code for code in codes):
+                family[source] += 1
+    print("\n## Violation types of the demo's decisions")
+    print("  %-14s %9s %22s %22s" % ("source", "decisions", "unclassified", "family code only"))
+    for source in sorted(total) + ["all"]:
+        n = sum(total.values()) if source == "all" else total[source]
+        u = sum(unclassified.values()) if source == "all" else unclassified[source]
+        f = sum(family.values()) if source == "all" else family[source]
+        print("  %-14s %9d %10d (%5.1f%%) %10d (%5.1f%%)" % (
+            source, n, u, 100.0 * u / max(n, 1), f, 100.0 * f / max(n, 1)))
+    for (source, reason), n in sorted(reasons.items(), key=str):
+        print("    unclassified in %s: %d %s" % (source, n, reason))
+    n = sum(against.values())
+    if n:
+        print("  cn_samr_cfws against price_violation_labels.jsonl (%d labelled decisions): "
+              "main code = label %d, family code only %d, another code %d, none %d" % (
+                  n, against["exact"], against["family"], against["other"], against["none"]))
+
+
+def build_demo(data_dir):
+    subprocess.run([sys.executable, "-m", "indexer.cli", "--data", data_dir, "run",
+                    "--replay", "demo", "--no-serve"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=os.environ.get(
         "PENALTY_ARCHIVE_CORPUS", str(ROOT.parent / "shared" / "corpus")))
+    parser.add_argument("--data", help="an indexed archive (default: build the demo)")
     args = parser.parse_args(argv)
     corpus = Path(args.corpus)
     if not (corpus / "cn").is_dir():
@@ -168,6 +241,12 @@ def main(argv=None):
     for check, folder in ((samr_cfws, "samr_cfws"), (gd_amr, "gd_amr"), (csrc, "csrc")):
         if (corpus / "cn" / folder).is_dir():
             check(corpus).report()
+    if args.data:
+        demo_types(args.data, corpus)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_demo(tmp)
+            demo_types(tmp, corpus)
     return 0
 
 

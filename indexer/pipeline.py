@@ -136,21 +136,37 @@ def normalize(raw, data_dir="data"):
         record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
     record["penalty_kinds"] = _notice_penalty_kinds(record["penalty_kinds"],
                                                     raw.get("penalty_text"))
-    if text:
-        masked = redact.mask_personal(text)
-        if record["party_kind"] in ("natural_person", "individual_business") and \
-                record["party_name"] and "*" in record["party_name"]:
-            masked = redact.propagate_masks(masked, record["party_name"])
-        record["full_text"] = masked
+    _mask_persons(record, text)
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
     _normalize_legal_basis(record, raw)
-    _classify(record)
+    _classify(record, raw)
     record["party_name_normalized"] = dedupe.party_group_name(record["party_name"])
     record["dedup_key"] = dedupe.dedup_key(record)
     errors = validation_errors(record)
     if errors:
         raise NormalizeError("; ".join(errors))
     return record
+
+
+def _mask_persons(record, text):
+    """The masking rule (indexer.normalize.redact) in every field that shows a person: the
+    names it covers, ID and phone numbers, home addresses; the publisher's own masks (吴*)
+    carried to the same person's full name in the text."""
+    names = redact.names_to_mask(record["party_name"], record["party_kind"], text or "")
+    masked_by_publisher = record["party_kind"] in ("natural_person", "individual_business") \
+        and "*" in (record["party_name"] or "")
+
+    def mask(value):
+        if not value:
+            return value
+        value = redact.mask_names(redact.mask_personal(value), names)
+        return redact.propagate_masks(value, record["party_name"]) if masked_by_publisher \
+            else value
+
+    for field in ("party_name", "title", "penalty_text", "facts"):
+        record[field] = mask(record[field])
+    if text:
+        record["full_text"] = mask(text)
 
 
 @functools.lru_cache(maxsize=1)
@@ -261,14 +277,19 @@ def _normalize_legal_basis(record, raw):
     record["legal_basis"] = citations
 
 
-def _classify(record):
+def _classify(record, raw):
     texts = [record["facts"], record["penalty_text"], record["title"]]
     if not record["facts"] and record["full_text"]:
         texts.append(record["full_text"][:20000])
-    codes, evidence = violations.classify(record["legal_basis"], texts, record["language"],
-                                          record["decision_date"])
+    # the law's revision in force: a decision is published on or after its date
+    codes, evidence = violations.classify(
+        record["legal_basis"], texts, record["language"],
+        record["decision_date"] or record["published_date"],
+        topic=violations.topic_code(record["source"], raw.get("list_topic")))
     record["violation_types"] = codes
     record["violation_evidence"] = evidence
+    record["unclassified_reason"] = None if codes else violations.unclassified_reason(
+        texts, record["document_pending"])
 
 
 def content_key(raw):

@@ -27,6 +27,7 @@ PENALTY_KINDS = [
 ]
 STATUSES = ["active", "withdrawn", "publicity_expired"]
 AUTHORITY_LEVELS = ["national", "provincial", "municipal", "county"]
+UNCLASSIFIED_REASONS = ["document_pending", "no_conduct_stated", "no_text"]
 
 _STR = {"type": ["string", "null"]}
 _DATE = {"type": ["string", "null"], "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -46,6 +47,8 @@ CITATION = {
         "paragraph": _field(_STR, "paragraph (款) where cited"),
         "item": _field(_STR, "item (项) where cited"),
         "role": _field(_STR, "violated (违反) or basis (依据)"),
+        "revision": _field(_STR, "the year of the law's revision where the decision names it "
+                           "before the law (2005年《证券法》 -> 2005)"),
         "raw": _field({"type": "string"}, "the citation as printed"),
     },
     "required": ["raw"],
@@ -70,7 +73,8 @@ DECISION_FIELDS = {
     "published_date": _field(_DATE, "date the source published it (ISO)"),
     "title": _field(_STR, "document title"),
     "language": _field(_STR, "BCP 47 language tag of the text (zh, en, ...)"),
-    "party_name": _field(_STR, "penalized party as printed (publisher's masking kept)"),
+    "party_name": _field(_STR, "penalized party as printed, a natural person masked by the "
+                         "archive's rule (张*; docs/website.md), the publisher's masking kept"),
     "party_kind": _field({"enum": PARTY_KINDS + [None]}, "kind of party"),
     "party_id": _field(_STR, "unified social credit code, company number, ..."),
     "party_id_valid": _field({"type": ["boolean", "null"]}, "identifier checksum valid"),
@@ -80,6 +84,12 @@ DECISION_FIELDS = {
                               "taxonomy codes (docs/taxonomy.md)"),
     "violation_evidence": _field({"type": "object", "additionalProperties": {"type": "string"}},
                                  "for each code, why it was assigned"),
+    "unclassified_reason": _field(
+        {"enum": UNCLASSIFIED_REASONS + [None]},
+        "why violation_types is empty (null when it is not): document_pending (the document "
+        "has not been fetched and the source's list row names no conduct), no_conduct_stated "
+        "(the text cites no provision and names no conduct the tables know), no_text (no "
+        "text at all)"),
     "facts": _field(_STR, "违法事实: the facts found"),
     "legal_basis": _field({"type": "array", "items": CITATION}, "cited provisions"),
     "penalty_kinds": _field({"type": "array", "items": {"enum": PENALTY_KINDS}},
@@ -93,8 +103,9 @@ DECISION_FIELDS = {
     "amount_eur": _field(_AMOUNT, "total converted to EUR"),
     "amount_usd": _field(_AMOUNT, "total converted to USD"),
     "rate_date": _field(_DATE, "date of the ECB reference rates used for amount_cny/eur/usd"),
-    "summary": _field(_STR, "short plain summary (personal identifiers masked)"),
-    "full_text": _field(_STR, "full text (personal identifiers of natural persons masked)"),
+    "summary": _field(_STR, "short plain summary (natural persons masked as in party_name)"),
+    "full_text": _field(_STR, "full text; natural persons' names masked by the archive's rule, "
+                        "their ID and phone numbers and home addresses always"),
     "document_pending": _field({"type": "boolean"},
                                "the original document has not been fetched yet"),
     "dedup_key": _field(_STR, "authority|decision number|party: one decision across sources"),
@@ -139,6 +150,8 @@ RAW_ITEM_FIELDS = {
     "jurisdiction": _field(_STR, "ISO 3166-1 alpha-2"),
     "language": _field(_STR, "language tag"),
     "listing": _field({"type": "object"}, "the list row exactly as the source gave it"),
+    "list_topic": _field(_STR, "the source's own category the item was listed under (the SAMR "
+                         "portal's 专题 code), when the crawl asked for one"),
 }
 
 RAW_ITEM_SCHEMA = {

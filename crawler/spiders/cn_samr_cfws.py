@@ -212,6 +212,7 @@ class CnSamrCfwsSpider(ArchiveSpider):
             jurisdiction=self.jurisdiction,
             language="zh",
             listing=row,
+            list_topic=self.topic,
         )
         body = self._parse_document_body(response, row["1"])
         if body is not None:

@@ -16,6 +16,9 @@
 ``parse_citations(text, role, language="zh")``
     Chinese (:func:`parse_citations_zh`, law names as printed) or English,
     with law names normalized.
+A Chinese citation that names the law's revision before it (``2005年《证券法》第六十三条``,
+as decisions applying the old law to old conduct write it) carries ``revision``: the year.
+
 ``normalize_citations(citations)``
     The same citations with law names normalized (the printed ``raw`` is kept).
 """
@@ -226,6 +229,9 @@ def _zh_num(value: str | None) -> str | None:
         return None
 
 
+_REVISION_BEFORE = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:修[订正]的)?\s*$")
+
+
 def parse_citations_zh(text: str | None, role: str | None) -> list[dict]:
     """Provisions cited as 《law》第X条第Y款第Z项 (several per law: 第九条第五项、第六项)."""
     if not text:
@@ -234,6 +240,8 @@ def parse_citations_zh(text: str | None, role: str | None) -> list[dict]:
     out = []
     for m in re.finditer(r"《([^《》]{2,60})》", text):
         law = _zh_law_name(m.group(1))
+        # the revision named before the law: 2005年《证券法》, 2019年修订的《证券法》
+        revision = _REVISION_BEFORE.search(text, max(0, m.start() - 12), m.start())
         pos = m.end()
         paren = re.match(r"\s*[（(][^（）()]{0,12}[）)]", text[pos:])
         if paren:
@@ -270,6 +278,9 @@ def parse_citations_zh(text: str | None, role: str | None) -> list[dict]:
             continue
         raw = re.sub(r"\s", "", text[m.start(): units[-1][3]]).rstrip("、，,和及与")
         for art, par, item, _ in units:
-            out.append({"law": law, "article": art, "paragraph": par, "item": item,
-                        "role": role, "raw": raw})
+            cit = {"law": law, "article": art, "paragraph": par, "item": item, "role": role,
+                   "raw": raw}
+            if revision:
+                cit["revision"] = revision.group(1)
+            out.append(cit)
     return out

@@ -24,8 +24,8 @@
   county part (found with the region table of ``authorities``) is kept and the rest of the
   address, up to the end of the line or the next label (and a short wrapped line after
   it), becomes ``***``.  Addresses in running text (对位于...的) are not recognised.
-* ``person_names``: each full name given is masked to its surname followed by ``*`` per
-  remaining character (李小祥 -> 李**), wherever it occurs.
+* ``person_names``: each full name given is masked to its surname and one ``*``
+  (李小祥 -> 李*), wherever it occurs.
 
 Never masked: unified social credit codes (letters in them, or no valid ID structure),
 15-digit registration numbers, decision numbers, amounts, dates, or what the publisher
@@ -33,6 +33,17 @@ already masked (``13062819***************`` stays as printed: digits touching a 
 part of a masked token and are left alone).  Known limit: when the PDF text layer prints
 all labels first and all values after them, an address value is no longer next to its
 label and is not found.
+
+**Which names are masked** (``names_to_mask(party_name, party_kind, text)``, tables in
+``data/masking.yaml``): a natural person named in a decision is shown as surname + ``*``
+(张*) unless the decision names them as the operator or representative of a business
+(经营者：张三, 法定代表人：张三: the name of an individual business's operator is public in
+the business registration) or in an office (时任某公司董事长, 涉案项目签字注册会计师: the
+directors, supervisors, managers, controllers and signing professionals securities
+decisions hold to account).  The persons are the party when its kind is
+``natural_person``, and every entry ``姓名，男/女，...`` of the text.  ``mask_names(text,
+names)`` applies the result wherever a name occurs (a masked name inside a kept one, 蒋伟 in
+蒋伟民, stays).  Names the publisher printed masked (张某, 张**) stay as printed.
 
 ``propagate_masks(text, masked_name)``: when the publisher prints a person as ``吴*`` or
 ``李**``, full names in the body with the same surname and length (``吴某``, ``李小祥``)
@@ -47,6 +58,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from indexer.normalize.parties import party_kind
 
@@ -72,9 +87,13 @@ _PUBLIC_ACCOUNT = ("财政", "国库", "非税", "人民银行", "市场监督�
 
 _PERSON_ADDRESS = r"家庭住址|现住址|户籍地址|户籍地|居住地址|居住地|住址"
 _PARTY_ADDRESS = r"住所\s*[（(]\s*住址\s*[）)]|住所|联系地址|送达地址|通讯地址|地址"
+# a person's address also without a colon: 住址为北京市..., 住址辽宁省... (CSRC decisions)
 _ADDRESS = re.compile(
-    rf"(?P<label>{_PARTY_ADDRESS}|{_PERSON_ADDRESS})\s*[：:]\s*(?P<value>[^\n]*)")
-_NEXT_LABEL = re.compile(rf"\s+[{_HAN}（）()、]{{2,12}}[：:]|[。；;]")
+    rf"(?P<label>{_PARTY_ADDRESS}|{_PERSON_ADDRESS})\s*[：:]\s*(?P<value>[^\n]*)"
+    rf"|(?P<plabel>{_PERSON_ADDRESS})(?:为|是)?(?P<pvalue>[{_HAN}][^\n]*)")
+_NEXT_LABEL = re.compile(rf"\s+[{_HAN}（）()、]{{2,12}}[：:]|[。；;，,]")
+_NEXT_CLAUSE = re.compile(r"[，,。；;]")
+_ADDRESS_WORDS = re.compile(r"\d+\s*(?:号|室|幢|栋|弄|组)|[路街巷村]\S*\d")
 _CONTINUATION = re.compile(r"\n([^\n：:。]{1,12})(?=\n|$)")
 _PERSON_MARKERS = re.compile(r"身份证|公民身份号码|性别|出生|民族|经营者[：:]|姓名")
 _ORG_MARKERS = re.compile(r"统一社会信用代码|注册号|有限公司|有限责任公司|法定代表人[：:]")
@@ -190,18 +209,20 @@ def _keep_region_prefix(value: str) -> int:
 def _mask_addresses(text: str) -> str:
     out, last = [], 0
     for m in _ADDRESS.finditer(text):
-        value_start = m.start("value")
-        value = m["value"]
-        stop = _NEXT_LABEL.search(value)
+        group = "value" if m["label"] else "pvalue"
+        label = m["label"] or m["plabel"]
+        value_start = m.start(group)
+        value = m[group]
+        stop = (_NEXT_LABEL if m["label"] else _NEXT_CLAUSE).search(value)
         if stop:
             value = value[:stop.start()]
         else:  # an address wrapped by the PDF: a short next line without a label
-            nxt = _CONTINUATION.match(text, m.end())
+            nxt = _CONTINUATION.match(text, m.end()) if m["label"] else None
             if nxt and value.strip():
                 value = text[value_start:nxt.end()]
         if not value.strip() or set(value.strip()) <= {"*", "＊", " "}:
             continue
-        if not _address_is_personal(text, m["label"], m.start()):
+        if not _address_is_personal(text, label, m.start()):
             continue
         keep = _keep_region_prefix(value)
         rest = value[keep:]
@@ -214,8 +235,78 @@ def _mask_addresses(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def _masking_tables() -> dict:
+    with open(Path(__file__).parent / "data" / "masking.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _mask_entry_addresses(text: str) -> str:
+    """An address written into a person's entry without a label (陈某，女，1961年出生，
+    时任董事，四川省内江市碑木镇某厂2幢38号): a clause that begins with a place and has a
+    house number keeps the place, the rest becomes ***."""
+    out, last = [], 0
+    for m in _person_entry().finditer(text):
+        start = m.start("desc")
+        for clause in re.finditer(r"[^，,]+", m["desc"]):
+            value = clause[0]
+            keep = _keep_region_prefix(value.strip())
+            if keep and _ADDRESS_WORDS.search(value[keep:]):
+                lead = len(value) - len(value.lstrip())
+                out.append(text[last:start + clause.start() + lead + keep])
+                out.append(MASK * 3)
+                last = start + clause.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _mask_name(name: str) -> str:
-    return name[0] + MASK * (len(name) - 1)
+    """张三 -> 张*, 欧阳娜娜 -> 欧阳*: the surname and one mask (the length is not told)."""
+    surname = name[:2] if name[:2] in _masking_tables()["compound_surnames"] else name[:1]
+    return surname + MASK
+
+
+_PERSON_NAME = rf"[{_HAN}]{{2,4}}|[{_HAN}]{{1,8}}[·•・][{_HAN}]{{1,12}}"
+
+
+@lru_cache(maxsize=1)
+def _person_entry():
+    labels = "|".join(map(re.escape, _masking_tables()["operator_labels"]))
+    # 姓名，男/女，description (a boundary before it; the description runs to 。；or a line end)
+    return re.compile(
+        rf"(?<![^\n。；;：:，,、\s])(?:(?P<label>{labels})\s*[：:]\s*)?"
+        rf"(?P<name>{_PERSON_NAME})\s*[，,\s]\s*(?:性别\s*[：:]?\s*)?[男女](?![{_HAN}])"
+        rf"(?P<desc>[^。；;\n]{{0,160}})")
+
+
+@lru_cache(maxsize=1)
+def _offices():
+    return re.compile("|".join("(?:%s)" % w for w in _masking_tables()["offices"]))
+
+
+def names_to_mask(party_name, kind, text="") -> dict:
+    """{full name: masked form, or None for a name the rule keeps} (module docstring)."""
+    offices = _offices()
+    names: dict = {}
+    for m in _person_entry().finditer(text or ""):
+        keep = bool(m["label"]) or bool(offices.search(m["desc"]))
+        if keep or names.get(m["name"], "") is not None:  # kept once, kept everywhere
+            names[m["name"]] = None if keep else _mask_name(m["name"])
+    if kind == "natural_person":
+        for part in re.split(r"[;；、]", party_name or ""):
+            part = part.strip()
+            if re.fullmatch(_PERSON_NAME, part) and "某" not in part and part not in names \
+                    and not re.search("以下简称[“\"]?" + re.escape(part), text or ""):
+                names[part] = _mask_name(part)  # (an abbreviation defined is a firm's)
+    return names
+
+
+def mask_names(text, names):
+    """Each name the rule masks replaced by its masked form, wherever it occurs."""
+    if not text or not any(names.values()):
+        return text
+    pattern = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.sub(pattern, lambda m: names[m[0]] or m[0], text)
 
 
 _DIGIT_RUN = re.compile(r"\d+")
@@ -225,6 +316,7 @@ def mask_personal(text: str, person_names=()) -> str:
     if not text:
         return text or ""
     text = _mask_addresses(text)
+    text = _mask_entry_addresses(text)
     # a number is masked only where its digits are there: an ID number has 15 or more in a
     # row, a phone number 4 or more (its last 4), a bank number 16 in a row or 4 groups of
     # 4; masking only shortens the runs of digits, so those without them are not searched
@@ -236,11 +328,9 @@ def mask_personal(text: str, person_names=()) -> str:
         text = _mask_phones(text)
     if longest >= 16 or sum(run >= 4 for run in runs) >= 4:
         text = _mask_banks(text)
-    for name in sorted({n.strip() for n in person_names or () if n and n.strip()},
-                       key=len, reverse=True):
-        if len(name) >= 2 and MASK not in name:
-            text = text.replace(name, _mask_name(name))
-    return text
+    names = {n.strip(): _mask_name(n.strip()) for n in person_names or ()
+             if n and len(n.strip()) >= 2 and MASK not in n}
+    return mask_names(text, names)
 
 
 _ORG_SUFFIX = set("市县区镇乡村省州旗盟路街巷店厂司局院校所部行馆社")

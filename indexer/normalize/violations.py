@@ -19,7 +19,13 @@ How a decision is classified (every step is a table lookup; nothing is hidden in
    several codes, those the text also describes come first; when citations give none,
    the phrases decide, limited to the family (``price``, ``pi``, ...) of the first phrase
    found so that an incidental word (药品 in a pricing case) adds no code.
-3. Nothing cited and no phrase: no code (unknown is not ``other``).
+3. The source's own category next (``data/violation_topics.yaml``): a list row filed
+   under the SAMR portal's price topic whose text names no conduct gets the family code
+   ``price`` (pricing, conduct not stated), with the topic as evidence.  A family code
+   (``price``, ``pi``) also comes from phrases that name the area but not the conduct
+   (价格违法行为); it is dropped wherever a code below it is found.
+4. Nothing cited, no phrase, no category: no code (unknown is not ``other``), and
+   ``unclassified_reason`` says why.
 """
 
 from __future__ import annotations
@@ -76,6 +82,38 @@ def phrase_tables() -> dict:
     return out
 
 
+@lru_cache(maxsize=1)
+def topic_table() -> dict:
+    """source -> {topic: (code, label)}; topic "*" is every item of the source."""
+    with open(DATA_DIR / "violation_topics.yaml", encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    return {source: {str(topic): (entry["code"], entry["label"])
+                     for topic, entry in (topics or {}).items()}
+            for source, topics in raw.items()}
+
+
+def topic_code(source, topic):
+    """(code, evidence) for the category a source filed an item under, or None."""
+    topics = topic_table().get(source) or {}
+    found = topics.get(str(topic)) if topic is not None else None
+    found = found or topics.get("*")
+    return (found[0], "topic: %s" % found[1]) if found else None
+
+
+def unclassified_reason(texts, document_pending):
+    """Why a decision got no code: the document is still pending (the list row names no
+    conduct), there is no text at all, or the text names no conduct the tables know."""
+    if document_pending:
+        return "document_pending"
+    if not any(t and t.strip() for t in texts):
+        return "no_text"
+    return "no_conduct_stated"
+
+
+def _family(code: str) -> str:
+    return code.split(".")[0]
+
+
 def _table_for(law: str, decision_date: str | None) -> dict | None:
     versions = article_tables().get(law)
     if not versions:
@@ -92,6 +130,9 @@ def lookup(citation: dict, decision_date: str | None = None):
     Returns None when the law has no table at all.
     """
     law = normalize_law(citation.get("law"))
+    revision = citation.get("revision")
+    if revision:  # the revision the decision names: in force by the end of the next year
+        decision_date = "%d-12-31" % (int(revision) + 1)
     table = _table_for(law, decision_date) if law else None
     if table is None:
         return None
@@ -140,7 +181,7 @@ def describe(citation: dict) -> str:
     law = normalize_law(citation.get("law")) or citation.get("law") or ""
     a, p, i = citation.get("article"), citation.get("paragraph"), citation.get("item")
     if re.search(r"[\u4e00-\u9fff]", law):
-        out = "《%s》" % law
+        out = "%s《%s》" % ("%s年" % citation["revision"] if citation.get("revision") else "", law)
         if a:
             out += "第%s条" % _cn_numeral(a)
         if p:
@@ -209,17 +250,27 @@ def _from_phrases(texts, language):
     return found
 
 
-def classify(citations=(), texts=(), language="zh", decision_date=None):
-    """(codes, evidence) for a decision (see the module docstring)."""
+def classify(citations=(), texts=(), language="zh", decision_date=None, topic=None):
+    """(codes, evidence) for a decision (see the module docstring).
+
+    ``topic``: (code, evidence) of the category its source filed it under
+    (:func:`topic_code`), or None."""
     specific, general = _from_citations(citations, decision_date)
     phrases = _from_phrases(texts, language)
     phrase_codes = {code for code, _ in phrases}
-    chosen = specific
-    if not chosen:
-        general_codes = [c for c in general if c[0] != "other"]
-        families = {code.split(".")[0] for code, _ in general_codes}
+    general_codes = [c for c in general if c[0] != "other"]
+
+    def narrowed(codes):
         # a penalty provision names the area; the text says which conduct in it
-        chosen = [p for p in phrases if p[0].split(".")[0] in families] or general_codes
+        families = {_family(code) for code, _ in codes}
+        return [p for p in phrases if _family(p[0]) in families and "." in p[0]] or codes
+
+    chosen = specific
+    if chosen:  # a second area only a penalty provision names (食品安全法 + 价格法第四十二条)
+        covered = {_family(code) for code, _ in specific}
+        chosen = chosen + narrowed([c for c in general_codes if _family(c[0]) not in covered])
+    else:
+        chosen = narrowed(general_codes)
     evidence: dict = {}
     codes: list = []
     if chosen:
@@ -230,14 +281,23 @@ def classify(citations=(), texts=(), language="zh", decision_date=None):
                 codes.append(code)
                 evidence[code] = why
     elif phrases:
-        family = phrases[0][0].split(".")[0]
+        families = [_family(code) for code, _ in phrases]
+        family = _family(topic[0]) if topic and _family(topic[0]) in families else families[0]
         for code, why in phrases:
-            if code.split(".")[0] == family and code not in evidence:
+            if _family(code) == family and code not in evidence:
                 codes.append(code)
                 evidence[code] = why
+    if not codes and topic:
+        codes.append(topic[0])
+        evidence[topic[0]] = topic[1]
     if not codes:
         for code, why in general:  # only laws without a table were cited
             if code not in evidence:
                 codes.append(code)
                 evidence[code] = why
+    # a family code (price) says less than a code below it (price.unmarked): drop it then
+    narrower = {_family(code) for code in codes if "." in code}
+    for code in [c for c in codes if "." not in c and c in narrower]:
+        codes.remove(code)
+        del evidence[code]
     return codes, evidence

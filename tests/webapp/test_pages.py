@@ -54,3 +54,20 @@ def test_pagination_links_keep_the_query(client):
     html = client.get("/search?page_size=1&q=市场监督管理局").get_data(as_text=True)
     assert 'rel="next"' in html
     assert "page_size=1" in html and "page=2" in html
+
+
+def test_an_unclassified_decision_says_why(tmp_path):
+    from webapp import create_app
+
+    record = empty_decision()
+    record.update(id="test:u1", source="test", penalty_text="罚款1000元", document_pending=True,
+                  unclassified_reason="document_pending")
+    typed = dict(record, id="test:u2", violation_types=["price"], unclassified_reason=None,
+                 violation_evidence={"price": "topic: 价格专题 (cfws 专题 05)"})
+    with open_store("embedded", str(tmp_path / "store")) as store:
+        store.upsert([record, typed])
+    client = create_app({"DATA_DIR": str(tmp_path)}).test_client()
+    html = client.get("/decisions/test:u1").get_data(as_text=True)
+    assert "not been classified" in html and "names no conduct and cites no provision" in html
+    html = client.get("/decisions/test:u2").get_data(as_text=True)
+    assert "topic: 价格专题 (cfws 专题 05)" in html and "not been classified" not in html

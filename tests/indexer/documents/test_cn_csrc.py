@@ -91,7 +91,7 @@ def test_the_indexer_makes_one_decision_per_party(decisions, tmp_path):
                "published_date": row["发布日期"], "language": "zh", "jurisdiction": "CN"}
         records.append(normalize(raw, str(tmp_path)))
     assert [(r["party_name"], r["total_amount"], r["fine_amount"]) for r in records] == [
-        ("吴凌玥", "45124745.84", None), ("韩佩佩", "45124745.84", None)]
+        ("吴*", "45124745.84", None), ("韩*", "45124745.84", None)]  # private persons: masked
     assert all(r["decision_number"] == "〔2026〕30号" and r["currency"] == "CNY"
                and r["authority_level"] == "national" for r in records)
     assert records[0]["legal_basis"]

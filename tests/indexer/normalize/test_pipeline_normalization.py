@@ -98,3 +98,26 @@ def test_the_same_decision_from_two_sources_is_one_record(tmp_path):
     assert len(records) == 1 and merged == [b["id"]]
     assert records[0]["other_sources"][0]["source"] == "cn_sc_amr"
     assert validation_errors(records[0]) == []
+
+
+def test_a_decision_without_a_type_says_why_and_a_topic_gives_the_family(tmp_path):
+    raw = {"source": "cn_samr_cfws", "key": "x1", "penalty_text": "罚款0.3000万元",
+           "party_name": "某某商行", "jurisdiction": "CN", "language": "zh"}
+    record = normalize(raw, str(tmp_path))
+    assert record["violation_types"] == [] and record["unclassified_reason"] == "document_pending"
+    record = normalize(dict(raw, list_topic="05"), str(tmp_path))
+    assert record["violation_types"] == ["price"] and record["unclassified_reason"] is None
+    assert validation_errors(record) == []
+
+
+def test_securities_revision_is_chosen_by_the_published_date_when_the_decision_date_is_missing(
+        tmp_path):
+    text = ("中国证券监督管理委员会行政处罚决定书\n〔2026〕17号\n当事人：某某股份有限公司\n"
+            "经查明，某某股份有限公司2023年年度报告存在虚假记载。\n"
+            "上述行为违反《证券法》第七十八条第二款的规定，构成《证券法》第一百九十七条第二款"
+            "所述的违法行为。\n根据当事人违法行为的事实、性质、情节与社会危害程度，依据《证券法》"
+            "第一百九十七条第二款的规定，我会决定：对某某股份有限公司处以300万元罚款。\n")
+    raw = {"source": "cn_csrc", "key": "t-1", "text": text, "published_date": "2026-04-16",
+           "party_name": "某某股份有限公司", "jurisdiction": "CN", "language": "zh"}
+    record = normalize(raw, str(tmp_path))
+    assert record["violation_types"][0] == "securities.disclosure", record["violation_evidence"]

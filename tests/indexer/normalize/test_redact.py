@@ -27,7 +27,7 @@ def test_publisher_masking_kept_and_operator_name_masked():
     assert "经营者：李小祥" in text and "13062819***************" in text
     out = mask_personal(text, person_names=["李小祥"])
     assert "李小祥" not in out
-    assert "经营者：李**" in out
+    assert "经营者：李*" in out
     assert "身份证号码：13062819***************" in out  # already masked: as printed
     assert "住所：高阳县****************" in out
     # 15-digit registration number, decision number and dates untouched
@@ -35,7 +35,7 @@ def test_publisher_masking_kept_and_operator_name_masked():
     assert "高市监不罚〔2024〕08004 号" in out
     assert "2024 年 11 月 4 日" in out
     # nothing else changed: same text once the name is put back
-    assert out.replace("李**", "李小祥") == text
+    assert out.replace("李*", "李小祥") == text
 
 
 def test_individual_business_addresses_masked_after_region():
@@ -135,3 +135,62 @@ def test_never_raises_and_only_masks(text, masked_name):
     assert sum(c.isdigit() for c in out) <= sum(c.isdigit() for c in text)
     if not any(c.isdigit() for c in text) and "址" not in text and "住所" not in text:
         assert out == text
+
+
+# -- the masking rule for names (names_to_mask, mask_names) -------------------------------
+
+# the party block of a real CSRC decision (〔2026〕5号 style), shortened
+CSRC_PARTIES = ("当事人：东兆长泰投资集团有限公司，住所：浙江省金华市婺城区。\n"
+                "郭向英，女，1967年3月出生，住址：浙江省金华市婺城区，东兆长泰总裁。\n"
+                "周雅萍，女，1975年11月出生，住址：浙江省金华市婺城区，东兆长泰资金财务部副总经理。\n"
+                "王叶兰，女，1960年出生，住址为北京市海淀区翠微路4号18号楼4单元601室。\n"
+                "李欣，女，53岁，住址为北京市朝阳区外馆东街周转房89号，京都所注册会计师；\n"
+                "经查，王叶兰控制使用“王叶兰”账户买入股票，郭向英、周雅萍对此负有责任。")
+
+
+def test_private_persons_are_masked_officers_and_professionals_kept():
+    from indexer.normalize.redact import mask_names, names_to_mask
+
+    names = names_to_mask("王叶兰", "natural_person", CSRC_PARTIES)
+    assert names == {"郭向英": None, "周雅萍": "周*", "王叶兰": "王*", "李欣": None}
+    out = mask_names(mask_personal(CSRC_PARTIES), names)
+    assert "王叶兰" not in out and "周雅萍" not in out
+    assert "王*控制使用“王*”账户" in out and "郭向英、周*对此负有责任" in out
+    assert "李欣，女，53岁，住址为北京市朝阳区***，京都所注册会计师" in out
+    assert "住址为北京市海淀区***。" in out
+
+
+def test_a_list_row_person_is_masked_and_a_business_is_not():
+    from indexer.normalize.redact import mask_names, names_to_mask
+
+    assert names_to_mask("杨帆", "natural_person") == {"杨帆": "杨*"}
+    assert names_to_mask("施汝海;施汝海", "natural_person") == {"施汝海": "施*"}
+    assert names_to_mask("欧阳娜娜", "natural_person") == {"欧阳娜娜": "欧阳*"}
+    # the publisher's masks stay as printed; businesses and their operators are not persons
+    assert names_to_mask("张某某", "natural_person") == {}
+    assert names_to_mask("吴*", "natural_person") == {}
+    assert names_to_mask("松山区邢志博果蔬鲜肉店", "individual_business") == {}
+    assert mask_names("对杨帆罚款3000元", {"杨帆": "杨*"}) == "对杨*罚款3000元"
+
+
+def test_an_operator_named_with_a_label_is_kept():
+    from indexer.normalize.redact import names_to_mask
+
+    text = "当事人：高阳县祥子商店\n经营者：李小祥，男，身份证号码：13062819***************\n"
+    assert names_to_mask("高阳县祥子商店", "individual_business", text) == {"李小祥": None}
+    text = "当事人：李小祥，男，身份证号码：13062819***************\n"
+    assert names_to_mask("李小祥", "natural_person", text) == {"李小祥": "李*"}
+
+
+def test_a_masked_name_inside_a_kept_one_stays():
+    from indexer.normalize.redact import mask_names, names_to_mask
+
+    text = "蒋伟民，男，时任某公司董事长。\n蒋伟，男，1980年出生。\n蒋伟民指使蒋伟买入。"
+    names = names_to_mask(None, None, text)
+    assert names == {"蒋伟民": None, "蒋伟": "蒋*"}
+    assert mask_names(text, names).endswith("蒋伟民指使蒋*买入。")
+
+
+def test_an_address_without_a_label_in_a_persons_entry_is_masked():
+    text = "陈争，女，1961年出生，方向光电时任董事，四川省内江市碑木镇四川内燃机厂2幢38号\n"
+    assert mask_personal(text) == "陈争，女，1961年出生，方向光电时任董事，四川省内江市***\n"
