@@ -124,6 +124,7 @@ def normalize(raw, data_dir="data"):
         penalty_kinds=parsed.get("penalty_kinds") or [],
         penalty_text=parsed.get("penalty_text") or raw.get("penalty_text"),
         document_pending=not text,
+        licence=raw.get("licence"),
     )
     record["decision_date"] = (parsed.get("decision_date")
                                or dates.parse_date(raw.get("decision_date") or ""))
@@ -136,6 +137,9 @@ def normalize(raw, data_dir="data"):
         record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
     record["penalty_kinds"] = _notice_penalty_kinds(record["penalty_kinds"],
                                                     raw.get("penalty_text"))
+    if record["fine_amount"] and "fine" not in record["penalty_kinds"]:
+        record["penalty_kinds"] = [k for k in PENALTY_KINDS
+                                   if k in record["penalty_kinds"] or k == "fine"]
     if text:
         masked = redact.mask_personal(text)
         if record["party_kind"] in ("natural_person", "individual_business") and \

@@ -101,6 +101,8 @@ DECISION_FIELDS = {
     "other_sources": _field({"type": "array", "items": {"type": "object"}},
                             "the same decision from other sources: {source, id, source_url, "
                             "document_url}"),
+    "licence": _field(_STR, "licence of the published text where the source states one "
+                            "(SPDX id, e.g. CC-BY-NC-SA-4.0 for GDPRhub's summaries)"),
     "status": _field({"enum": STATUSES}, "active / withdrawn / publicity_expired"),
     "version": _field({"type": "integer", "minimum": 1}, "1, 2, ... when a source edits it"),
     "first_seen": _field(_DATETIME, "first time the archive saw it"),
@@ -138,6 +140,8 @@ RAW_ITEM_FIELDS = {
     "legal_basis_text": _field(_STR, "legal basis as listed"),
     "jurisdiction": _field(_STR, "ISO 3166-1 alpha-2"),
     "language": _field(_STR, "language tag"),
+    "licence": _field(_STR, "licence of the published text, where the source states one "
+                            "(SPDX id)"),
     "listing": _field({"type": "object"}, "the list row exactly as the source gave it"),
 }
 
