@@ -23,6 +23,7 @@ from indexer.export import read_index
 from indexer.query import Query, QueryError
 from indexer.schema import DECISION_SCHEMA, PENALTY_KINDS
 from webapp import ratelimit
+from webapp.i18n import taxonomy
 from webapp.storage import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -235,6 +236,18 @@ def stats():
                          last_modified=data_modified())
 
 
+@bp.route("/compare")
+def compare():
+    """One violation type across jurisdictions (webapp.compare), fines in EUR."""
+    from webapp.compare import cached_compare, type_param
+
+    code = type_param(required=True)
+    figures = cached_compare(get_store(), code)
+    return json_response(dict(figures, search_jsonl=url_for("downloads.search_jsonl",
+                                                            type=code)),
+                         last_modified=data_modified())
+
+
 @bp.route("/sources")
 def sources():
     from webapp.sources import sources as list_sources
@@ -373,6 +386,13 @@ def openapi_document():
                            operation_id="facets"),
             "/stats": get("Archive statistics", "Stats", "Counts over the whole archive.",
                           operation_id="stats"),
+            "/compare": get(
+                "Compare jurisdictions", "Compare",
+                "One violation type: decisions and fines in EUR by jurisdiction and year.",
+                [{"name": "type", "in": "query", "required": True,
+                  "schema": {"type": "string", "enum": list(taxonomy())},
+                  "description": "Violation type code (docs/taxonomy.md)."}],
+                operation_id="compare"),
             "/sources": get("Sources", "Sources", "Sources and their last crawl.",
                             operation_id="sources"),
             "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
@@ -432,6 +452,24 @@ def openapi_document():
                                    "decisions": {"type": "integer", "minimum": 0},
                                    "last_success": {"type": ["string", "null"]},
                                    "last_crawl": {"type": ["object", "null"]}}}}}},
+            "Compare": {"type": "object",
+                        "required": ["type", "currency", "total", "jurisdictions"],
+                        "properties": {
+                            "type": {"type": "string"}, "currency": {"const": "EUR"},
+                            "total": {"type": "integer", "minimum": 0},
+                            "search_jsonl": {"type": "string"},
+                            "jurisdictions": {"type": "array", "items": {
+                                "type": "object",
+                                "required": ["jurisdiction", "count", "fined", "median",
+                                             "years", "representative"],
+                                "properties": {
+                                    "jurisdiction": {"type": "string"},
+                                    "count": {"type": "integer"}, "fined": {"type": "integer"},
+                                    "q1": {"type": ["string", "null"]},
+                                    "median": {"type": ["string", "null"]},
+                                    "q3": {"type": ["string", "null"]},
+                                    "years": {"type": "array"},
+                                    "representative": {"type": "array"}}}}}},
             "Index": {"type": "object", "required": ["links"], "properties": {
                 "name": {"type": "string"}, "version": {"type": "string"},
                 "links": {"type": "object", "additionalProperties": {"type": "string"}}}},
