@@ -24,6 +24,7 @@ from indexer.normalize import (
     currency,
     dates,
     dedupe,
+    glossary,
     legal_basis,
     parties,
     redact,
@@ -149,6 +150,7 @@ def normalize(raw, data_dir="data"):
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
     _normalize_legal_basis(record, raw)
     _classify(record)
+    record["summary_en"] = glossary.gloss(record)
     record["party_name_normalized"] = dedupe.party_group_name(record["party_name"])
     record["dedup_key"] = dedupe.dedup_key(record)
     errors = validation_errors(record)

@@ -94,6 +94,9 @@ DECISION_FIELDS = {
     "amount_usd": _field(_AMOUNT, "total converted to USD"),
     "rate_date": _field(_DATE, "date of the ECB reference rates used for amount_cny/eur/usd"),
     "summary": _field(_STR, "short plain summary (personal identifiers masked)"),
+    "summary_en": _field(_STR, "English gloss of a Chinese decision, generated from its "
+                               "structured fields (authority, party, penalties, amounts, "
+                               "violation types, provisions): not a translation"),
     "full_text": _field(_STR, "full text (personal identifiers of natural persons masked)"),
     "document_pending": _field({"type": "boolean"},
                                "the original document has not been fetched yet"),

@@ -169,7 +169,9 @@ def root():
 
 @bp.route("/decisions")
 def decisions():
-    query = Query.from_params(request.args)
+    from webapp.reading import understand
+
+    query, read = understand(Query.from_params(request.args))
     result = get_store().search(query)
     pages, links = _search_links(query, result.total)
     headers = {}
@@ -180,7 +182,8 @@ def decisions():
     return json_response({"total": result.total, "page": query.page,
                           "page_size": query.page_size, "pages": pages,
                           "results": [hit.record for hit in result.hits],
-                          "facets": _facets(result.facets), "links": links},
+                          "facets": _facets(result.facets), "links": links,
+                          "reading": read.steps if read else None},
                          last_modified=data_modified(), headers=headers)
 
 
@@ -285,6 +288,13 @@ def search_parameters():
         _param("q", {"type": "string", "maxLength": q.MAX_Q_LENGTH},
                "Free text; \"quoted words\" are a phrase; name:value words (type:, "
                "authority:, year:, ...) are filters."),
+        _param("literal", {"type": "string", "enum": ["0", "1"]},
+               "Search the words of `q` as typed; without it, phrases the bilingual glossary "
+               "knows become filters (`reading` in the answer says how `q` was read)."),
+        _param("also_type", {"type": "array", "items": {
+                   "type": "string", "pattern": "^(%s)?$" % q._TYPE_RE.pattern.strip("^$")}},
+               "With `q`: decisions of this type match too (`q` or type).",
+               style="form", explode=True),
         _param("type", {"type": "array", "items": {  # an empty value is skipped
                    "type": "string", "pattern": "^(%s)?$" % q._TYPE_RE.pattern.strip("^$")}},
                "Violation type code (taxonomy); repeat for any of several.",

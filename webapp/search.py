@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from indexer.query import Query
+from webapp import reading
 from webapp.i18n import PENALTY_LABELS, format_amount, region_label, type_label
 from webapp.storage import get_store
 
@@ -25,13 +26,20 @@ _AUTHORITY_ID = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 @bp.route("/")
 @bp.route("/search")
 def index():
-    query = Query.from_params(request.args)
-    result = get_store().search(query)
+    typed = Query.from_params(request.args)
+    query, read = reading.understand(typed)
+    store = get_store()
+    result = store.search(query)
     pages = max(1, -(-result.total // query.page_size))
     feed_url = search_url(query, endpoint="feeds.decisions", page=1)
+    suggestions = reading.suggestions(store, typed, query, read, link) \
+        if not result.total else []
     return render_template("search/index.html", query=query, result=result, pages=pages,
                            sorts=SORTS, facets=facet_panels(query, result.facets),
-                           chips=chips(query), feed_url=feed_url)
+                           chips=chips(query), feed_url=feed_url, typed=typed,
+                           reading=reading.describe(read) if read else None,
+                           literal_url=reading.literal_url(typed) if read else None,
+                           suggestions=suggestions)
 
 
 def _multi(params):
