@@ -63,10 +63,18 @@ DEFAULT_LICENSE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
+# Licences that sources state for their texts (the records' licence field).
+SOURCE_LICENSES = {
+    "CC-BY-NC-SA-4.0": {"name": "CC-BY-NC-SA-4.0",
+                        "title": "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
+                        "path": "https://creativecommons.org/licenses/by-nc-sa/4.0/"},
+}
 LICENSE_NOTE = ("The compilation (normalized fields, classifications, this package) is "
                 "licensed CC-BY-4.0. The decisions are official documents published by the "
                 "authorities named in each row; their texts are quoted as published, with "
-                "personal identifiers of natural persons masked.")
+                "personal identifiers of natural persons masked. Rows whose licence field "
+                "names a licence (e.g. GDPRhub's CC-BY-NC-SA-4.0 summaries) carry texts "
+                "under that licence.")
 PACKAGE_NAME = "penalty-archive-decisions"
 CITATION_TEMPLATE = ("Penalty Archive, administrative penalty decisions, release {name} "
                      "({decisions} decisions), {url}")
@@ -640,7 +648,7 @@ def _write_release(store, folder, name, now, previous, exports_dir, sources, bas
     delta = _Delta(os.path.join(exports_dir, previous["name"], "ids.csv.gz")
                    if previous else None, os.path.join(folder, "delta.jsonl.gz"))
     slices = {}
-    by_status, by_source, by_year = Counter(), Counter(), Counter()
+    by_status, by_source, by_year, licences = Counter(), Counter(), Counter(), Counter()
     last_id = None
     try:
         for record in store.iter_decisions():
@@ -667,6 +675,8 @@ def _write_release(store, folder, name, now, previous, exports_dir, sources, bas
                 writer.write(row)
             by_status[record.get("status")] += 1
             by_source[source] += 1
+            if record.get("licence"):
+                licences[record["licence"]] += 1
             by_year[year] += 1
     finally:
         for writer in [main_csv, zh_csv, jsonl, ids, parquet, delta] + list(slices.values()):
@@ -727,7 +737,11 @@ def _write_release(store, folder, name, now, previous, exports_dir, sources, bas
                        "penalty, amounts, legal basis, violation types). " + LICENSE_NOTE,
         "version": name,
         "created": now.isoformat().replace("+00:00", "Z"),
-        "licenses": [DEFAULT_LICENSE],
+        "licenses": [DEFAULT_LICENSE] + [
+            dict(SOURCE_LICENSES.get(name, {"name": name}), x_rows=rows,
+                 title="%s (the texts of the rows whose licence field says so)"
+                       % SOURCE_LICENSES.get(name, {}).get("title", name))
+            for name, rows in sorted(licences.items())],
         "sources": package_sources,
         "keywords": ["administrative penalties", "行政处罚", "regulation", "enforcement"],
         "x_counts": counts,

@@ -24,6 +24,7 @@ from indexer.normalize import (
     currency,
     dates,
     dedupe,
+    glossary,
     legal_basis,
     parties,
     redact,
@@ -124,6 +125,7 @@ def normalize(raw, data_dir="data"):
         penalty_kinds=parsed.get("penalty_kinds") or [],
         penalty_text=parsed.get("penalty_text") or raw.get("penalty_text"),
         document_pending=not text,
+        licence=raw.get("licence"),
     )
     record["decision_date"] = (parsed.get("decision_date")
                                or dates.parse_date(raw.get("decision_date") or ""))
@@ -136,10 +138,14 @@ def normalize(raw, data_dir="data"):
         record["penalty_kinds"] = cn_decision.penalty_kinds(raw["penalty_text"])
     record["penalty_kinds"] = _notice_penalty_kinds(record["penalty_kinds"],
                                                     raw.get("penalty_text"))
+    if record["fine_amount"] and "fine" not in record["penalty_kinds"]:
+        record["penalty_kinds"] = [k for k in PENALTY_KINDS
+                                   if k in record["penalty_kinds"] or k == "fine"]
     _mask_persons(record, text)
     record["summary"] = redact.mask_personal(_summary(record) or "") or None
     _normalize_legal_basis(record, raw)
     _classify(record, raw)
+    record["summary_en"] = glossary.gloss(record)
     record["party_name_normalized"] = dedupe.party_group_name(record["party_name"])
     record["dedup_key"] = dedupe.dedup_key(record)
     errors = validation_errors(record)

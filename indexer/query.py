@@ -65,6 +65,9 @@ class QueryError(ValueError):
 class Query:
     q: str = ""
     types: tuple = ()
+    # Decisions of these types match the words too (``q`` OR type): how a Chinese phrase
+    # that names a type finds the decisions of that type in other languages.
+    also_types: tuple = ()
     authority: str = ""
     region: str = ""
     jurisdiction: str = ""
@@ -82,6 +85,7 @@ class Query:
     page: int = 1
     page_size: int = 20
     filters_only: bool = field(default=False, compare=False)
+    literal: bool = False  # q as typed, not read with the bilingual glossary
 
     @property
     def terms(self):
@@ -115,6 +119,8 @@ class Query:
             if value not in (None, ""):
                 params.append((name, str(value)))
         params.extend(("type", t) for t in query.types)
+        if query.q:
+            params.extend(("also_type", t) for t in query.also_types)
         if query.currency != DEFAULT_CURRENCY:
             params.append(("currency", query.currency))
         if query.sort != "relevance":
@@ -123,6 +129,8 @@ class Query:
             params.append(("page", str(query.page)))
         if query.page_size != 20:
             params.append(("page_size", str(query.page_size)))
+        if query.literal and query.q:
+            params.append(("literal", "1"))
         return params
 
     @classmethod
@@ -180,6 +188,10 @@ class Query:
             if not _TYPE_RE.match(t):
                 raise QueryError("q" if t not in values("type") else "type",
                                  "not a taxonomy code: %r" % t)
+        also_types = tuple(dict.fromkeys(values("also_type")))
+        for t in also_types:
+            if not _TYPE_RE.match(t):
+                raise QueryError("also_type", "not a taxonomy code: %r" % t)
         source = checked("source", _pattern(_SOURCE_RE, "source", "not a source name"))
         region = checked("region", _pattern(_REGION_RE, "region", "not an ISO 3166 code"))
         jurisdiction = checked("jurisdiction", lambda v: _pattern(
@@ -200,7 +212,9 @@ class Query:
         amount = (params.get("amount") or "").strip()
         if amount and amount not in BAND_KEYS + (AMOUNT_UNKNOWN,):
             raise QueryError("amount", unknown_value(amount, BAND_KEYS + (AMOUNT_UNKNOWN,)))
-        return cls(q=q, types=types, authority=one("authority")[:200],
+        literal = _choice("literal", ("0", "1"))((params.get("literal") or "").strip()) == "1"
+        return cls(q=q, types=types, also_types=also_types if q else (), literal=literal,
+                   authority=one("authority")[:200],
                    region=region, jurisdiction=jurisdiction, source=source, penalty=penalty,
                    party=one("party")[:200], year=year,
                    date_from=date_from, date_to=date_to, min_amount=min_amount,

@@ -104,6 +104,9 @@ DECISION_FIELDS = {
     "amount_usd": _field(_AMOUNT, "total converted to USD"),
     "rate_date": _field(_DATE, "date of the ECB reference rates used for amount_cny/eur/usd"),
     "summary": _field(_STR, "short plain summary (natural persons masked as in party_name)"),
+    "summary_en": _field(_STR, "English gloss of a Chinese decision, generated from its "
+                               "structured fields (authority, party, penalties, amounts, "
+                               "violation types, provisions): not a translation"),
     "full_text": _field(_STR, "full text; natural persons' names masked by the archive's rule, "
                         "their ID and phone numbers and home addresses always"),
     "document_pending": _field({"type": "boolean"},
@@ -112,6 +115,8 @@ DECISION_FIELDS = {
     "other_sources": _field({"type": "array", "items": {"type": "object"}},
                             "the same decision from other sources: {source, id, source_url, "
                             "document_url}"),
+    "licence": _field(_STR, "licence of the published text where the source states one "
+                            "(SPDX id, e.g. CC-BY-NC-SA-4.0 for GDPRhub's summaries)"),
     "status": _field({"enum": STATUSES}, "active / withdrawn / publicity_expired"),
     "version": _field({"type": "integer", "minimum": 1}, "1, 2, ... when a source edits it"),
     "first_seen": _field(_DATETIME, "first time the archive saw it"),
@@ -149,6 +154,8 @@ RAW_ITEM_FIELDS = {
     "legal_basis_text": _field(_STR, "legal basis as listed"),
     "jurisdiction": _field(_STR, "ISO 3166-1 alpha-2"),
     "language": _field(_STR, "language tag"),
+    "licence": _field(_STR, "licence of the published text, where the source states one "
+                            "(SPDX id)"),
     "listing": _field({"type": "object"}, "the list row exactly as the source gave it"),
     "list_topic": _field(_STR, "the source's own category the item was listed under (the SAMR "
                          "portal's 专题 code), when the crawl asked for one"),

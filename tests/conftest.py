@@ -93,6 +93,14 @@ def portal_archive(tmp_path_factory, corpus):
     return data
 
 
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory, corpus):
+    """The offline demo (``run --replay demo``): every source's real material, indexed."""
+    data = tmp_path_factory.mktemp("demo")
+    cli(data, "run", "--replay", "demo", "--no-serve")
+    return data
+
+
 @pytest.fixture
 def app(archive):
     from webapp import create_app

@@ -25,6 +25,7 @@ def create_app(config=None):
 
     from webapp import (
         api,
+        compare,
         decisions,
         downloads,
         feeds,
@@ -38,7 +39,7 @@ def create_app(config=None):
 
     i18n.init_app(app)
     ratelimit.init_app(app)
-    for module in (search, decisions, stats, guides, feeds, sources, api, downloads):
+    for module in (search, decisions, stats, guides, compare, feeds, sources, api, downloads):
         app.register_blueprint(module.bp)
     api.register_error_handlers(app)  # JSON errors under /api/
 

@@ -24,6 +24,7 @@ from indexer.export import read_index
 from indexer.query import QueryError, facet_choices
 from indexer.schema import DECISION_SCHEMA, PENALTY_KINDS
 from webapp import ratelimit
+from webapp.i18n import taxonomy
 from webapp.search import parse_query
 from webapp.storage import get_store
 
@@ -172,7 +173,9 @@ def root():
 
 @bp.route("/decisions")
 def decisions():
-    query = parse_query(request.args)
+    from webapp.reading import understand
+
+    query, read = understand(parse_query(request.args))
     result = get_store().search(query)
     pages, links = _search_links(query, result.total)
     if query.page > pages:
@@ -188,7 +191,7 @@ def decisions():
                           "page_size": query.page_size, "pages": pages,
                           "results": [hit.record for hit in result.hits],
                           "facets": _facets(query, result.facets),
-                          "links": links},
+                          "links": links, "reading": read.steps if read else None},
                          last_modified=data_modified(), headers=headers)
 
 
@@ -260,6 +263,18 @@ def stats():
         last_modified=data_modified())
 
 
+@bp.route("/compare")
+def compare():
+    """One violation type across jurisdictions (webapp.compare), fines in EUR."""
+    from webapp.compare import cached_compare, type_param
+
+    code = type_param(required=True)
+    figures = cached_compare(get_store(), code)
+    return json_response(dict(figures, search_jsonl=url_for("downloads.search_jsonl",
+                                                            type=code)),
+                         last_modified=data_modified())
+
+
 @bp.route("/sources")
 def sources():
     from webapp.sources import sources as list_sources
@@ -297,6 +312,13 @@ def search_parameters():
         _param("q", {"type": "string", "maxLength": q.MAX_Q_LENGTH},
                "Free text; \"quoted words\" are a phrase; name:value words (type:, "
                "authority:, year:, ...) are filters."),
+        _param("literal", {"type": "string", "enum": ["0", "1"]},
+               "Search the words of `q` as typed; without it, phrases the bilingual glossary "
+               "knows become filters (`reading` in the answer says how `q` was read)."),
+        _param("also_type", {"type": "array", "items": {
+                   "type": "string", "pattern": "^(%s)?$" % q._TYPE_RE.pattern.strip("^$")}},
+               "With `q`: decisions of this type match too (`q` or type).",
+               style="form", explode=True),
         _param("type", {"type": "array", "items": {  # an empty value is skipped
                    "type": "string", "pattern": "^(%s)?$" % q._TYPE_RE.pattern.strip("^$")}},
                "Violation type code (taxonomy), or `none` (no type); repeated, every one "
@@ -405,6 +427,13 @@ def openapi_document():
             "/stats": get("Statistics of a search", "Stats",
                           "Counts, fine and confiscation sums and median fines, by year, "
                           "type, authority and region.", search, operation_id="stats"),
+            "/compare": get(
+                "Compare jurisdictions", "Compare",
+                "One violation type: decisions and fines in EUR by jurisdiction and year.",
+                [{"name": "type", "in": "query", "required": True,
+                  "schema": {"type": "string", "enum": list(taxonomy())},
+                  "description": "Violation type code (docs/taxonomy.md)."}],
+                operation_id="compare"),
             "/sources": get("Sources", "Sources", "Sources and their last crawl.",
                             operation_id="sources"),
             "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
@@ -464,6 +493,24 @@ def openapi_document():
                                    "decisions": {"type": "integer", "minimum": 0},
                                    "last_success": {"type": ["string", "null"]},
                                    "last_crawl": {"type": ["object", "null"]}}}}}},
+            "Compare": {"type": "object",
+                        "required": ["type", "currency", "total", "jurisdictions"],
+                        "properties": {
+                            "type": {"type": "string"}, "currency": {"const": "EUR"},
+                            "total": {"type": "integer", "minimum": 0},
+                            "search_jsonl": {"type": "string"},
+                            "jurisdictions": {"type": "array", "items": {
+                                "type": "object",
+                                "required": ["jurisdiction", "count", "fined", "median",
+                                             "years", "representative"],
+                                "properties": {
+                                    "jurisdiction": {"type": "string"},
+                                    "count": {"type": "integer"}, "fined": {"type": "integer"},
+                                    "q1": {"type": ["string", "null"]},
+                                    "median": {"type": ["string", "null"]},
+                                    "q3": {"type": ["string", "null"]},
+                                    "years": {"type": "array"},
+                                    "representative": {"type": "array"}}}}}},
             "Index": {"type": "object", "required": ["links"], "properties": {
                 "name": {"type": "string"}, "version": {"type": "string"},
                 "links": {"type": "object", "additionalProperties": {"type": "string"}}}},

@@ -22,6 +22,7 @@ from indexer.query import (
     check_known,
     facet_choices,
 )
+from webapp import reading
 from webapp.i18n import (
     PENALTY_LABELS,
     _region_names,
@@ -92,15 +93,22 @@ def past_the_end(error):
 @bp.route("/")
 @bp.route("/search")
 def index():
-    query = parse_query(request.args)
-    result = get_store().search(query)
+    typed = parse_query(request.args)
+    query, read = reading.understand(typed)
+    store = get_store()
+    result = store.search(query)
     pages = max(1, -(-result.total // query.page_size))
     if query.page > pages:
         raise PastTheEnd(search_url(query, page=pages))
     feed_url = search_url(query, endpoint="feeds.decisions", page=1)
+    suggestions = reading.suggestions(store, typed, query, read, link) \
+        if not result.total else []
     return render_template("search/index.html", query=query, result=result, pages=pages,
                            sorts=SORTS, facets=facet_panels(query, result.facets),
-                           chips=chips(query), feed_url=feed_url)
+                           chips=chips(query), feed_url=feed_url, typed=typed,
+                           reading=reading.describe(read) if read else None,
+                           literal_url=reading.literal_url(typed) if read else None,
+                           suggestions=suggestions)
 
 
 def _multi(params):

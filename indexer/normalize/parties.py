@@ -161,6 +161,8 @@ def party_kind(name, party_id=None, hints="") -> str:
     n = _squash(name)
     if not n:
         return "other"
+    if _legal_form_re().search(name.strip().rstrip(".")):
+        return "company"
     words = tables.get("name_words") or {}
     for k in ("other", "company", "public_body", "individual_business"):
         if _has_word(n, words.get(k, ())):
@@ -169,6 +171,13 @@ def party_kind(name, party_id=None, hints="") -> str:
     if all(masked.fullmatch(p) or _PERSON_RE.match(p) for p in _PART_SEPARATOR.split(n) if p):
         return "natural_person"
     return "other"
+
+
+@lru_cache(maxsize=1)
+def _legal_form_re():
+    """A European or English company legal form ending the name (data/party_kinds.yaml)."""
+    pattern = "".join((_tables().get("legal_form_suffix") or "(?!)").split())
+    return re.compile(r"(?:^|[\s,(])%s\)?$" % pattern, re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)

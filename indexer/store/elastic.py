@@ -279,6 +279,9 @@ class ElasticStore(Store):
             if any(ch.isalnum() for ch in cleaned):
                 must.append({"multi_match": {"query": cleaned, "type": "phrase",
                                              "fields": TEXT_FIELDS}})
+        if must and query.also_types:
+            must = [{"bool": {"minimum_should_match": 1, "should": [
+                {"bool": {"must": must}}, {"terms": {"search.types": list(query.also_types)}}]}}]
         filters = []
         for code in query.types:  # every type must hold
             if code == TYPE_NONE:

@@ -523,6 +523,9 @@ class EmbeddedStore(Store):
     def search(self, query, facets=True):
         searcher = self._searcher()
         text, marks = self._text_query(query)
+        if text is not None and query.also_types:
+            text = tantivy.Query.boolean_query([(tantivy.Occur.Should, text)] + [
+                (tantivy.Occur.Should, self._raw("type_code", t)) for t in query.also_types])
         clauses = [(tantivy.Occur.Must, text)] if text else []
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(query)]
         if not clauses:

@@ -253,3 +253,19 @@ def test_release_names_are_checked_and_never_overwritten(tmp_path):
         with pytest.raises(export.ExportError):
             export.export_release(store, str(tmp_path / "exports"), name="../x")
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["index.json", "r1"]
+
+
+def test_a_licence_stated_by_a_source_reaches_the_release(tmp_path):
+    """Rows whose texts carry a source's licence: the field is in every format and the
+    package lists that licence with its row count beside the compilation's."""
+    out = tmp_path / "exports"
+    with open_store("embedded", str(tmp_path / "store")) as store:
+        store.upsert([_record("1", licence="CC-BY-NC-SA-4.0"), _record("2")])
+        export.export_release(store, str(out), name="r1")
+        records = list(store.iter_decisions())
+    _check_release(out / "r1", records)
+    package = json.loads((out / "r1" / "datapackage.json").read_text(encoding="utf-8"))
+    names = {lic["name"]: lic for lic in package["licenses"]}
+    assert set(names) == {"CC-BY-4.0", "CC-BY-NC-SA-4.0"}
+    assert names["CC-BY-NC-SA-4.0"]["x_rows"] == 1
+    assert names["CC-BY-NC-SA-4.0"]["path"].endswith("/by-nc-sa/4.0/")

@@ -155,6 +155,6 @@ def test_schemathesis_finds_no_failure(api_server, tmp_path):
         capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-6000:]
     assert "No issues found" in result.stdout
-    assert "Operations:       6 selected" in result.stdout
+    assert "Operations:       7 selected" in result.stdout
     events = [json.loads(line) for line in report.read_text().splitlines()]
     assert len(events) > 10

@@ -12,6 +12,7 @@ def test_search_page_lists_decisions_newest_first(client, archive):
         total = store.count()
     assert "%d decisions" % total in html
     # 2026-02-28 comes before 2024-11-13
+    html = client.get("/?lang=en&source=cn_samr_cfws").get_data(as_text=True)
     assert html.index("吉水县濠江主题酒店") < html.index("高阳县祥子商店")
 
 

@@ -110,3 +110,14 @@ def test_normalize_name_groups_spellings(a, b):
 def test_normalize_name_does_not_merge_different_names():
     assert normalize_name("高阳县祥子商店") != normalize_name("高阳县祥子超市")
     assert normalize_name(None) == ""
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("Sage Spain, S.L.", "company"), ("Uppsalahem AB", "company"), ("Gyldendal A/S", "company"),
+    ("RCS Mediagroup S.p.a.", "company"), ("American Heart of Poland S.A.", "company"),
+    ("ALDI MAGYARORSZÁG ÉLELMISZER Élelmiszer Kereskedelmi Betéti Társaság", "company"),
+    ("Niantic, Inc.", "company"), ("Sligo County Council", "public_body"),
+    ("Ministry of the Interior", "public_body"), ("Umeå University", "public_body"),
+    ("TikTok", "other"), ("Absalon", "other")])
+def test_european_legal_forms_and_public_bodies(name, kind):
+    assert party_kind(name) == kind
