@@ -25,6 +25,7 @@ from indexer.query import QueryError, facet_choices
 from indexer.schema import DECISION_SCHEMA, PENALTY_KINDS
 from webapp import ratelimit
 from webapp.i18n import taxonomy
+from webapp.reading import understand
 from webapp.search import parse_query
 from webapp.storage import get_store
 
@@ -173,8 +174,6 @@ def root():
 
 @bp.route("/decisions")
 def decisions():
-    from webapp.reading import understand
-
     query, read = understand(parse_query(request.args))
     result = get_store().search(query)
     pages, links = _search_links(query, result.total)
@@ -220,7 +219,7 @@ def decision(decision_id):
 
 @bp.route("/facets")
 def facets():
-    query = parse_query(request.args).with_page(1)
+    query, _ = understand(parse_query(request.args).with_page(1))
     result = get_store().search(query)
     return json_response({"total": result.total,
                           "facets": _facets(query, result.facets)},

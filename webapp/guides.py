@@ -102,7 +102,8 @@ def _amount(record, field):
 
 
 def costs_by_size(records):
-    """[{size, currency, n, fined, median_fine, max_fine, confiscated, median_confiscation}]."""
+    """[{size, currency, n, fined, min/q1/median/q3/max_fine, confiscated,
+    median_confiscation}] (quartiles interpolate linearly, as on /compare)."""
     groups = defaultdict(list)
     for record in records:
         groups[(size_class(record), record.get("currency") or "CNY")].append(record)
@@ -114,7 +115,9 @@ def costs_by_size(records):
         taken = sorted(c for c in (_amount(r, "confiscation_amount") for r in group)
                        if c is not None)
         rows.append({"size": size, "currency": currency, "n": len(group), "fined": len(fines),
-                     "median_fine": quantile(fines, 0.5), "max_fine": fines[-1] if fines else None,
+                     "min_fine": fines[0] if fines else None, "q1_fine": quantile(fines, 0.25),
+                     "median_fine": quantile(fines, 0.5), "q3_fine": quantile(fines, 0.75),
+                     "max_fine": fines[-1] if fines else None,
                      "confiscated": len(taken), "median_confiscation": quantile(taken, 0.5)})
     return rows
 
@@ -197,6 +200,26 @@ def patterns(records, code, limit, quotes):
     return out
 
 
+def cited_provisions(records):
+    """Provisions cited, most often first: [{law, article, count, wording, role}]."""
+    counts, wording, roles = Counter(), {}, defaultdict(Counter)
+    for record in records:
+        seen = set()
+        for citation in record.get("legal_basis") or []:
+            law = citation.get("law")
+            key = (law, citation.get("article")) if law else (None, citation.get("raw"))
+            if not key[1] or key in seen:
+                continue
+            seen.add(key)
+            counts[key] += 1
+            wording.setdefault(key, citation.get("raw"))
+            roles[key][citation.get("role")] += 1
+    return [{"law": law, "article": article if law else None, "count": n,
+             "wording": wording[(law, article)],
+             "role": roles[(law, article)].most_common(1)[0][0]}
+            for (law, article), n in counts.most_common()]
+
+
 # -- what reduced it ------------------------------------------------------------------------------
 
 def _text(record):
@@ -267,6 +290,7 @@ def build(store, code):
     return {"total": total, "records": records, "truncated": len(records) < total,
             "counts": counts, "chinese": len(chinese), "foreign": len(foreign),
             "costs": costs_by_size(records), "mitigation": mitigation(records),
+            "provisions": cited_provisions(records),
             "years": trend(records, "year"), "regions": trend(records, "region"),
             "penalty_kinds": Counter(k for r in records for k in r.get("penalty_kinds") or [])
             .most_common()}

@@ -1,6 +1,6 @@
 """Facets are filters: every facet value, in the API and on the search page, links the
 search that selects it, and its count is the total that search gives.  Walked over the
-offline demo's real portal decisions, for several searches.  Also: the values no
+offline demo's real decisions (every source), for several searches.  Also: the values no
 decision can have, pages past the end, missing amounts in the amount sorts."""
 
 import re
@@ -25,8 +25,8 @@ SEARCHES = [
 
 
 @pytest.fixture(scope="module")
-def demo(portal_archive):
-    app = create_app({"DATA_DIR": str(portal_archive), "TESTING": True,
+def demo(demo_archive):
+    app = create_app({"DATA_DIR": str(demo_archive), "TESTING": True,
                       "RATELIMIT_ENABLED": False})
     return app.test_client()
 
