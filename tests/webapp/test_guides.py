@@ -100,6 +100,10 @@ def test_figures_equal_a_recomputation_from_the_export(demo):
                      if r.get("fine_amount") and Decimal(r["fine_amount"]) > 0]
             assert (got[key]["n"], got[key]["fined"]) == (len(rows), len(fines)), (code, key)
             assert got[key]["median_fine"] == _median(fines), (code, key)
+            if len(fines) >= 2:
+                q1, _, q3 = statistics.quantiles(sorted(fines), n=4, method="inclusive")
+                assert (got[key]["q1_fine"], got[key]["q3_fine"]) == (
+                    q1.quantize(Decimal("0.01")), q3.quantize(Decimal("0.01"))), (code, key)
             assert got[key]["max_fine"] == (max(fines) if fines else None)
         # what reduced it
         reasons = Counter()
