@@ -101,6 +101,20 @@ def demo_archive(tmp_path_factory, corpus):
     return data
 
 
+@pytest.fixture(scope="session")
+def demo_app(demo_archive):
+    """The website over the offline demo (rate limits off: tests walk many URLs)."""
+    from webapp import create_app
+
+    return create_app({"DATA_DIR": str(demo_archive), "TESTING": True,
+                       "RATELIMIT_ENABLED": False})
+
+
+@pytest.fixture(scope="session")
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
 @pytest.fixture
 def app(archive):
     from webapp import create_app

@@ -10,13 +10,6 @@ from indexer.normalize.glossary import english_authority, provision_en, tables
 from indexer.store import open_store
 
 
-@pytest.fixture(scope="module")
-def demo_client(demo_archive):
-    from webapp import create_app
-
-    return create_app({"DATA_DIR": str(demo_archive), "TESTING": True}).test_client()
-
-
 def _has_type(code):
     return lambda r: any(t == code or t.startswith(code + ".") for t in r["violation_types"])
 

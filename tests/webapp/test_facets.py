@@ -9,8 +9,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from webapp import create_app
-
 SEARCHES = [
     {},
     {"type": "price"},                    # a subtype under its parent narrows
@@ -25,10 +23,8 @@ SEARCHES = [
 
 
 @pytest.fixture(scope="module")
-def demo(demo_archive):
-    app = create_app({"DATA_DIR": str(demo_archive), "TESTING": True,
-                      "RATELIMIT_ENABLED": False})
-    return app.test_client()
+def demo(demo_client):
+    return demo_client
 
 
 def api_total(client, url):

@@ -19,11 +19,8 @@ CAPITAL = re.compile(r"注册资本[：:\s]*(?:人民币)?\s*([0-9][0-9,，.]*)\
 
 
 @pytest.fixture(scope="module")
-def demo(demo_archive):
-    from webapp import create_app
-
-    app = create_app({"DATA_DIR": str(demo_archive), "TESTING": True})
-    return app, app.test_client()
+def demo(demo_app, demo_client):
+    return demo_app, demo_client
 
 
 def _export(client, code):
