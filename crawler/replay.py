@@ -46,9 +46,22 @@ def _key(method, netloc, path, query, form, ignore):
 
 
 def _form(body, content_type):
+    """A request body as {name: value} for matching: form fields, or the members of a
+    JSON object (values as canonical JSON), so that POSTs differing in their body differ."""
     if body and "x-www-form-urlencoded" in (content_type or ""):
         return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if body and "json" in (content_type or ""):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        return json_form(data) if isinstance(data, dict) else None
     return None
+
+
+def json_form(data):
+    """The matching form of a JSON object body (see ``_form``)."""
+    return {k: json.dumps(v, sort_keys=True, ensure_ascii=False) for k, v in data.items()}
 
 
 def exchanges_from_warc(path):
