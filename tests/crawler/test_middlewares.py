@@ -25,7 +25,7 @@ def test_real_block_page_is_recognised_and_retried(crawler, corpus):
     middleware = BlockPageMiddleware.from_crawler(crawler)
     request = Request("https://www.aepd.es/informes-y-resoluciones/resoluciones")
     response = html(request.url, body, status=403)
-    assert middleware.is_block_page(response)
+    assert middleware.block_kind(response).name == "akamai"
     retry = middleware.process_response(request, response)
     assert isinstance(retry, Request) and retry.meta["backoff_delay"] == 5.0
     assert crawler.stats.get_value("penalty_archive/blocked") == 1
@@ -34,10 +34,10 @@ def test_real_block_page_is_recognised_and_retried(crawler, corpus):
 def test_real_decision_pages_are_not_block_pages(crawler, corpus):
     middleware = BlockPageMiddleware.from_crawler(crawler)
     for page in sorted((corpus / "intl" / "gdprhub_pages").glob("*.html"))[:10]:
-        assert not middleware.is_block_page(html("https://gdprhub.eu/x", page.read_bytes()))
+        assert not middleware.block_kind(html("https://gdprhub.eu/x", page.read_bytes()))
     api = TextResponse("https://cfws.samr.gov.cn/queryDoc", body=b'{"result": {}}',
                        headers={"Content-Type": "application/json"})
-    assert not middleware.is_block_page(api)
+    assert not middleware.block_kind(api)
 
 
 def test_backoff_doubles_honours_retry_after_and_gives_up(crawler):

@@ -1,0 +1,109 @@
+"""Crawls fail loudly: block pages, failing list pages and 404s end in FAILED or INCOMPLETE,
+never in a quiet success; an incomplete crawl is resumed; faults are survived.
+
+Every crawl here is a real Scrapy crawl over HTTP against the replay server on 127.0.0.1,
+with faults injected by the replay (``crawl --fault``).
+"""
+
+import json
+
+import pytest
+
+from crawler.cli import spider_classes
+from indexer.datadir import iter_raw
+from tests.conftest import CORPUS, FIXTURES, cli
+
+SOURCES = sorted(set(spider_classes()) & {p.name for p in FIXTURES.iterdir() if p.is_dir()})
+BLOCKS = FIXTURES / "block_pages"
+AKAMAI = CORPUS / "intl" / "misc" / "aepd_block_page.html"
+
+# Every answer of the site (robots.txt aside) is one of these.
+ONLY = {
+    "jiasule": ("status:521,body=%s" % (BLOCKS / "jiasule_521.html"),
+                "Jiasule (加速乐) JavaScript challenge"),
+    "ruishu": ("status:412,body=%s" % (BLOCKS / "ruishu_412.html"),
+               "Ruishu (瑞数) JavaScript challenge"),
+    "akamai": ("status:403,body=%s" % AKAMAI, "Akamai access denied"),
+    "forbidden": ("status:403,body=%s" % (BLOCKS / "forbidden_403.html"),
+                  "access forbidden (HTTP 403)"),
+    "not-found": ("status:404", "HTTP 404"),
+}
+
+
+def sources_json(data):
+    return {row["source"]: row for row in json.loads(cli(data, "sources", "--json").stdout)}
+
+
+def keys(data, source):
+    return {item["key"] for item in iter_raw(str(data), source)}
+
+
+@pytest.mark.parametrize("kind", sorted(ONLY))
+def test_a_crawl_that_meets_only_block_pages_or_404s_fails(kind, tmp_path, corpus):
+    """Every source: no decision written from a block page, FAILED with the reason, in
+    the exit status, `sources --json` and the crawl's own report."""
+    fault, reason = ONLY[kind]
+    result = cli(tmp_path, "crawl", "--all", "--replay", str(FIXTURES), "--fault", fault,
+                 check=False)
+    assert result.returncode == 1, result.stderr[-3000:]
+    rows = sources_json(tmp_path)
+    for source in SOURCES:
+        assert not keys(tmp_path, source), source
+        last = rows[source]["last_crawl"]
+        assert last["outcome"] == "failed" and last["ok"] is False, (source, last)
+        assert last["reason"].startswith("no list page could be read: " + reason), last
+        assert "%s: FAILED: no list page could be read: %s" % (source, reason) in result.stderr
+        if kind != "not-found":
+            assert last["blocked"] > 0 and last["faults"][reason] > 0
+    assert "FAILED: no list page could be read" in cli(tmp_path, "sources").stdout
+
+
+def test_a_source_alone_that_is_blocked_exits_non_zero(tmp_path, corpus):
+    result = cli(tmp_path, "crawl", "cn_csrc", "--replay", str(FIXTURES / "cn_csrc"),
+                 "--fault", ONLY["ruishu"][0], check=False)
+    assert result.returncode == 1
+    assert not keys(tmp_path, "cn_csrc")
+
+
+def test_an_incomplete_crawl_is_resumed_past_archived_decisions(tmp_path, corpus):
+    """List page 2 (of 3) fails every time: INCOMPLETE (exit 3), page 1's decisions are
+    kept; the next crawl goes on past them and collects the rest."""
+    fixture = str(FIXTURES / "cn_csrc")
+    everything = {item["key"] for item in json.loads(
+        (FIXTURES / "cn_csrc" / "expected.json").read_text(encoding="utf-8"))}
+    result = cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture,
+                 "--fault", r"status:503,match=[?&]page=2\b", check=False)
+    assert result.returncode == 3, result.stderr[-3000:]
+    first = keys(tmp_path, "cn_csrc")
+    assert first and first < everything
+    last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
+    assert last["outcome"] == "incomplete"
+    assert last["reason"] == "1 list page could not be read: HTTP 503"
+    assert last["faults"]["HTTP 503"] == 6  # the first answer and five retries
+    assert sources_json(tmp_path)["cn_csrc"]["last_success"] is None
+
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
+    assert keys(tmp_path, "cn_csrc") == everything
+    state = json.loads((tmp_path / "state" / "cn_csrc.json").read_text(encoding="utf-8"))
+    assert state["crawls"][-1]["outcome"] == "ok" and "resume_from" not in state
+
+    # Complete again: the next crawl is incremental once more (page 1 is all archived).
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
+    state = json.loads((tmp_path / "state" / "cn_csrc.json").read_text(encoding="utf-8"))
+    assert state["crawls"][-1]["items"] == 0 and state["crawls"][-1]["outcome"] == "ok"
+
+
+def test_a_crawl_whose_list_pages_list_nothing_fails_once_decisions_were_archived(tmp_path,
+                                                                                  corpus):
+    """A site that changed: its list pages answer, but the spider finds no decision."""
+    fixture = str(FIXTURES / "cn_csrc")
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"data": {"results": [], "total": 0}}')
+    result = cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture, "--fault",
+                 "status:200,content_type=application/json,body=%s,match=searchList" % empty,
+                 check=False)
+    assert result.returncode == 1
+    last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
+    assert last["outcome"] == "failed"
+    assert last["reason"].startswith("the list pages gave no decision")
