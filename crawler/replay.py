@@ -102,7 +102,8 @@ class Fault:
     - ``status:CODE`` answers CODE; ``body=FILE`` serves that file (a block page),
       ``content_type=...``, ``retry_after=SECONDS`` adds Retry-After;
     - ``timeout`` answers nothing for ``seconds`` (default 30) and closes;
-    - ``reset`` resets the connection; ``drop`` closes it halfway through the body;
+    - ``reset`` resets the connection after the status line; ``drop`` closes it halfway
+      through the body;
     - ``truncate`` serves the first half of the body as if it were all of it;
     - ``corrupt`` overwrites the body's first 64 bytes;
     - ``gbk`` serves a UTF-8 text re-encoded as GB18030, still declared UTF-8;
@@ -209,7 +210,9 @@ class ReplayServer:
                 elif fault.kind == "timeout":
                     time.sleep(float(fault.options.get("seconds", 30)))
                     self.close_connection = True
-                elif fault.kind == "reset":
+                elif fault.kind == "reset":  # after the status line, so that no client
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")  # takes it for a stale connection
+                    self.wfile.flush()
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                                struct.pack("ii", 1, 0))
                     self.close_connection = True

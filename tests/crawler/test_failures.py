@@ -107,3 +107,58 @@ def test_a_crawl_whose_list_pages_list_nothing_fails_once_decisions_were_archive
     last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
     assert last["outcome"] == "failed"
     assert last["reason"].startswith("the list pages gave no decision")
+
+
+def comparable(data, source):
+    from tests.crawler.test_spiders import comparable as strip_volatile
+
+    return strip_volatile(iter_raw(str(data), source))
+
+
+def expected(source):
+    return json.loads((FIXTURES / source / "expected.json").read_text(encoding="utf-8"))
+
+
+def test_faults_are_survived_and_reported(tmp_path, corpus):
+    """429 with Retry-After, a 5xx burst, connection resets, a timeout and GBK served as
+    UTF-8: the crawl backs off, loses no decision and no document, and reports each."""
+    source = "cn_csrc"
+    result = cli(tmp_path, "crawl", source, "--replay", str(FIXTURES / source),
+                 "--fault", r"status:429,retry_after=2,times=1,match=[?&]page=1\b",
+                 "--fault", "status:503,times=3,match=content",
+                 "--fault", "reset,times=2,match=content",
+                 "--fault", r"timeout,seconds=8,times=1,match=[?&]page=3\b",
+                 "--fault", "gbk,match=content")
+    assert comparable(tmp_path, source) == expected(source)
+    last = sources_json(tmp_path)[source]["last_crawl"]
+    assert last["outcome"] == "ok", last
+    faults = last["faults"]
+    assert faults["HTTP 429"] == 1 and faults["HTTP 503"] == 3
+    assert faults["DownloadTimeoutError"] == 1
+    assert faults["DownloadFailedError"] == 2  # the resets
+    assert faults["GBK served as UTF-8"] == 8
+    assert last["seconds"] >= 2  # Retry-After was honoured
+    assert "faults met: " in result.stderr
+
+
+def test_damaged_pdfs_are_fetched_again(tmp_path, corpus):
+    """A PDF cut short (as if whole), one whose bytes are damaged and a connection that
+    drops halfway: each is retried, and the document archived is the whole PDF."""
+    source = "cn_samr"
+    pdf = r"match=decision\.pdf"
+    cli(tmp_path, "crawl", source, "--replay", str(FIXTURES / source),
+        "--fault", "truncate,times=1," + pdf, "--fault", "corrupt,times=1," + pdf,
+        "--fault", "drop,times=1," + pdf)
+    assert comparable(tmp_path, source) == expected(source)
+    last = sources_json(tmp_path)[source]["last_crawl"]
+    assert last["outcome"] == "ok" and last["faults"]["damaged PDF"] == 2
+    assert len(last["faults"]) == 2, last["faults"]  # and the dropped connection
+
+
+def test_a_redirect_loop_on_a_list_page_leaves_the_crawl_incomplete(tmp_path, corpus):
+    result = cli(tmp_path, "crawl", "cn_csrc", "--replay", str(FIXTURES / "cn_csrc"),
+                 "--fault", r"redirect-loop,match=[?&]page=3\b", check=False)
+    assert result.returncode == 3
+    last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
+    assert last["outcome"] == "incomplete"
+    assert "redirect" in last["reason"], last["reason"]
