@@ -63,6 +63,17 @@ def test_a_source_alone_that_is_blocked_exits_non_zero(tmp_path, corpus):
                  "--fault", ONLY["ruishu"][0], check=False)
     assert result.returncode == 1
     assert not keys(tmp_path, "cn_csrc")
+    # The website's sources page says why.
+    from webapp import create_app
+
+    cli(tmp_path, "index")
+    page = create_app({"DATA_DIR": str(tmp_path)}).test_client().get("/sources?lang=en")
+    html = page.get_data(as_text=True)
+    assert "failed" in html
+    assert "Reason" in html and "no list page could be read: Ruishu (瑞数) JavaScript" in html
+    api = create_app({"DATA_DIR": str(tmp_path)}).test_client().get("/api/v1/sources")
+    [row] = [r for r in api.get_json()["sources"] if r["name"] == "cn_csrc"]
+    assert row["last_crawl"]["outcome"] == "failed" and row["last_crawl"]["reason"]
 
 
 def test_an_incomplete_crawl_is_resumed_past_archived_decisions(tmp_path, corpus):
