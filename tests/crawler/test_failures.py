@@ -173,3 +173,32 @@ def test_a_redirect_loop_on_a_list_page_leaves_the_crawl_incomplete(tmp_path, co
     last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
     assert last["outcome"] == "incomplete"
     assert "redirect" in last["reason"], last["reason"]
+
+
+def test_a_recorded_crawl_that_met_only_challenge_pages_fails(tmp_path, corpus):
+    """A WARC whose every answer is a Jiasule challenge (HTTP 521), replayed: no longer
+    "ok — 0 decisions" with exit 0, but FAILED and no decision."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from crawler.spiders.cn_csrc import list_url
+
+    warc = tmp_path / "blocked.warc.gz"
+    body = (BLOCKS / "jiasule_521.html").read_bytes()
+    with open(warc, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("blocked.warc.gz", {
+            "penalty-archive-source": "cn_csrc", "penalty-archive-arguments": "{}"}))
+        for url in (list_url(1), "https://www.csrc.gov.cn/robots.txt"):
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=BytesIO(body),
+                http_headers=StatusAndHeaders("521 Origin Down", [
+                    ("Content-Type", "text/html"), ("Set-Cookie", "__jsluid_s=0; path=/")],
+                    protocol="HTTP/1.1")))
+    data = tmp_path / "data"
+    result = cli(data, "crawl", "cn_csrc", "--replay", str(warc), check=False)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "cn_csrc: FAILED: no list page could be read: Jiasule" in result.stderr
+    assert not keys(data, "cn_csrc")
