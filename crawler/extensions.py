@@ -109,7 +109,8 @@ class CrawlReport:
         if self.progress:
             sys.stderr.write("\n")
         figures = self.figures()
-        figures["errors"] += self.stats.get_value("log_count/ERROR", 0)
+        # every error is logged, and spiders count most of theirs too: count each once
+        figures["errors"] = max(figures["errors"], self.stats.get_value("log_count/ERROR", 0))
         figures["list_pages"] = self.stats.get_value("penalty_archive/list_pages", 0)
         list_failed = self.counted("list_failed")
         outcome, why = judge(figures, list_failed, self.counted("blocked_failed"), reason,
