@@ -223,8 +223,12 @@ class ReplayServer:
                     self._send(status, headers, body[:len(body) // 2])
                 elif fault.kind == "corrupt":
                     self._send(status, headers, b"\x00" * 64 + body[64:])
-                elif fault.kind == "gbk":
-                    self._send(status, headers, body.decode("utf-8").encode("gb18030"))
+                elif fault.kind == "gbk":  # texts only; other bodies as they are
+                    try:
+                        body = body.decode("utf-8").encode("gb18030")
+                    except UnicodeDecodeError:
+                        pass
+                    self._send(status, headers, body)
                 elif fault.kind == "redirect-loop":
                     parts = urlsplit(self.path)
                     query = parse_qsl(parts.query, keep_blank_values=True)

@@ -202,3 +202,29 @@ def test_a_recorded_crawl_that_met_only_challenge_pages_fails(tmp_path, corpus):
     assert result.returncode == 1, result.stderr[-2000:]
     assert "cn_csrc: FAILED: no list page could be read: Jiasule" in result.stderr
     assert not keys(data, "cn_csrc")
+
+
+@pytest.mark.parametrize("faults, ignored", [
+    (("status:503,times=2", "status:429,retry_after=1,times=1", "reset,times=1",
+      "drop,times=1"), ()),
+    # the documents archived are the bytes served (GB18030), the decisions the same
+    (("gbk",), ("document_path", "document_sha256")),
+], ids=["network", "gbk"])
+def test_every_source_survives_faults_and_loses_nothing(faults, ignored, tmp_path, corpus):
+    args = [a for fault in faults for a in ("--fault", fault)]
+    result = cli(tmp_path, "crawl", "--all", "--replay", str(FIXTURES), *args)
+    rows = sources_json(tmp_path)
+    met = {}
+    for source in SOURCES:
+        strip = [{k: v for k, v in item.items() if k not in ignored} for item in expected(source)]
+        got = [{k: v for k, v in item.items() if k not in ignored}
+               for item in comparable(tmp_path, source)]
+        assert got == strip, source
+        assert rows[source]["last_crawl"]["outcome"] == "ok"
+        for fault, n in rows[source]["last_crawl"]["faults"].items():
+            met[fault] = met.get(fault, 0) + n
+    if ignored:
+        assert met["GBK served as UTF-8"] >= len(SOURCES)
+    else:
+        assert met["HTTP 503"] == 2 and met["HTTP 429"] == 1 and sum(met.values()) == 5, met
+    assert result.returncode == 0
