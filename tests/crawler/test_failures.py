@@ -202,6 +202,10 @@ def test_a_recorded_crawl_that_met_only_challenge_pages_fails(tmp_path, corpus):
     assert result.returncode == 1, result.stderr[-2000:]
     assert "cn_csrc: FAILED: no list page could be read: Jiasule" in result.stderr
     assert not keys(data, "cn_csrc")
+    # `run` names it with its reason, and goes on to index (and would serve).
+    result = cli(data, "run", "--replay", str(warc), "--no-serve")
+    assert ("not crawled completely: cn_csrc (FAILED: no list page could be read: Jiasule"
+            in result.stderr)
 
 
 @pytest.mark.parametrize("faults, ignored", [
