@@ -79,6 +79,10 @@ class BackoffRetryMiddleware:
         if response.status in self.codes and not request.meta.get("dont_retry"):
             retry_after = _retry_after(response.headers.get(b"Retry-After"))
             return self._retry(request, "HTTP %d" % response.status, retry_after) or response
+        if response.status >= 400 and urlsplit(request.url).path != "/robots.txt":
+            # not retried (404, 410, ...): the spider never sees it; the report does
+            log.warning("HTTP %d from %s", response.status, request.url)
+            self.stats.inc_value("penalty_archive/faults/HTTP %d" % response.status)
         return response
 
     def process_exception(self, request, exception, spider=None):

@@ -53,8 +53,9 @@ def test_a_crawl_that_meets_only_block_pages_or_404s_fails(kind, tmp_path, corpu
         assert last["outcome"] == "failed" and last["ok"] is False, (source, last)
         assert last["reason"].startswith("no list page could be read: " + reason), last
         assert "%s: FAILED: no list page could be read: %s" % (source, reason) in result.stderr
+        assert last["faults"][reason] > 0
         if kind != "not-found":
-            assert last["blocked"] > 0 and last["faults"][reason] > 0
+            assert last["blocked"] > 0
     assert "FAILED: no list page could be read" in cli(tmp_path, "sources").stdout
 
 
@@ -232,3 +233,14 @@ def test_every_source_survives_faults_and_loses_nothing(faults, ignored, tmp_pat
     else:
         assert met["HTTP 503"] == 2 and met["HTTP 429"] == 1 and sum(met.values()) == 5, met
     assert result.returncode == 0
+
+
+def test_a_missing_decision_page_is_reported_and_fetched_by_the_next_crawl(tmp_path, corpus):
+    fixture = str(FIXTURES / "cn_csrc")
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture,
+        "--fault", "status:404,times=1,match=c7656661/content")
+    last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
+    assert last["outcome"] == "ok" and last["faults"] == {"HTTP 404": 1}
+    assert not any(k.startswith("7656661-") for k in keys(tmp_path, "cn_csrc"))
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
+    assert keys(tmp_path, "cn_csrc") == {item["key"] for item in expected("cn_csrc")}
