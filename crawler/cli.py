@@ -63,9 +63,14 @@ def sources(ctx, as_json):
             click.echo("    never crawled")
 
 
+def _outcome_of(report):
+    """ok, incomplete or failed (crawls recorded before outcomes were: ok or failed)."""
+    return report.get("outcome") or ("ok" if report.get("ok") else "failed")
+
+
 def _outcome(report):
     """ok, or INCOMPLETE/FAILED with the reason."""
-    outcome = report.get("outcome") or ("ok" if report.get("ok") else "failed")
+    outcome = _outcome_of(report)
     if outcome == "ok":
         return "ok"
     return "%s: %s" % (outcome.upper(), report.get("reason") or "unknown reason")
@@ -163,7 +168,7 @@ def _print_reports(reports):
 
 def exit_status(reports):
     """0 when every crawl ended well, 1 when one failed, 3 when one is incomplete."""
-    outcomes = {r.get("outcome") or ("ok" if r["ok"] else "failed") for r in reports.values()}
+    outcomes = {_outcome_of(r) for r in reports.values()}
     return 1 if "failed" in outcomes else 3 if "incomplete" in outcomes else 0
 
 
