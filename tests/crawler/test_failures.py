@@ -245,3 +245,11 @@ def test_a_missing_decision_page_is_reported_and_fetched_by_the_next_crawl(tmp_p
     assert not any(k.startswith("7656661-") for k in keys(tmp_path, "cn_csrc"))
     cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
     assert keys(tmp_path, "cn_csrc") == {item["key"] for item in expected("cn_csrc")}
+
+
+def test_faults_are_for_replays_only_and_checked(tmp_path):
+    result = cli(tmp_path, "crawl", "cn_csrc", "--fault", "status:503", check=False)
+    assert result.returncode == 2 and "--fault needs --replay" in result.stderr
+    result = cli(tmp_path, "crawl", "cn_csrc", "--replay", str(FIXTURES / "cn_csrc"),
+                 "--fault", "meteor", check=False)
+    assert result.returncode == 2 and "unknown fault 'meteor'" in result.stderr
