@@ -65,6 +65,12 @@ class CrawlReport:
                       for item in iter_raw(self.data_dir, spider.name) if item.get("key")}
         self.archived_before = len(self.known)
         self.started_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        # A crawl is unfinished until it ends ok, also when its process dies: the next
+        # crawl resumes from the first unfinished one (ListPageMiddleware).
+        state = load_state(self.data_dir, spider.name)
+        if "resume_from" not in state:
+            state["resume_from"] = self.started_at
+            save_state(self.data_dir, spider.name, state)
 
     def item_scraped(self, item, spider):
         key = item.get("key")
@@ -127,9 +133,6 @@ class CrawlReport:
         if record["ok"]:
             state["last_success"] = record["finished_at"]
             state.pop("resume_from", None)
-        else:
-            # the next crawl goes on past what was fetched since the first unfinished one
-            state.setdefault("resume_from", self.started_at)
         save_state(self.data_dir, spider.name, state)
         spider.crawl_report = record
 

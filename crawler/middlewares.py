@@ -295,6 +295,8 @@ class ListPageMiddleware:
             return spider.seen
         recent = {item.get("key") for item in iter_raw(data, spider.name)
                   if (item.get("fetched_at") or "") >= resume_from}
+        if not recent:
+            return spider.seen
         log.info("%s: resuming the crawl begun %s: going on past the %d decisions "
                  "fetched since", spider.name, resume_from, len(recent))
         return spider.archived(seen_keys(data, spider.name) - recent)

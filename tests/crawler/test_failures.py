@@ -253,3 +253,34 @@ def test_faults_are_for_replays_only_and_checked(tmp_path):
     result = cli(tmp_path, "crawl", "cn_csrc", "--replay", str(FIXTURES / "cn_csrc"),
                  "--fault", "meteor", check=False)
     assert result.returncode == 2 and "unknown fault 'meteor'" in result.stderr
+
+
+def test_a_crawl_whose_process_died_is_resumed(tmp_path, corpus):
+    """Killed after list page 1's decisions were archived, while page 2 hangs: the next
+    crawl does not stop at page 1's archived decisions but collects the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    fixture = str(FIXTURES / "cn_csrc")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "--data", str(tmp_path), "crawl", "cn_csrc",
+         "--replay", fixture, "--fault", r"timeout,seconds=60,match=[?&]page=2\b"],
+        cwd=ROOT, env=dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(keys(tmp_path, "cn_csrc")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    first = keys(tmp_path, "cn_csrc")
+    everything = {item["key"] for item in expected("cn_csrc")}
+    assert first and first < everything
+    cli(tmp_path, "crawl", "cn_csrc", "--replay", fixture)
+    assert keys(tmp_path, "cn_csrc") == everything
