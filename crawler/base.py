@@ -38,3 +38,13 @@ class ArchiveSpider(scrapy.Spider):
             return False
         self.pages_requested += 1
         return True
+
+    def list_page_failed(self, failure):
+        """Errback of list pages (set by ``crawler.middlewares.ListPageMiddleware``): a list
+        page that could not be read leaves the crawl incomplete; counted by reason."""
+        from crawler.middlewares import failure_reason
+
+        reason = failure_reason(failure)
+        request = getattr(failure, "request", None)
+        self.logger.error("list page %s failed: %s", request and request.url, reason)
+        self.crawler.stats.inc_value("penalty_archive/list_failed/%s" % reason)

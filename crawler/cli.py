@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crawler.replay import ReplayServer, load_replay
+from crawler.replay import Fault, ReplayServer, load_replay
 from indexer.cli import main, step
 from indexer.datadir import load_state
 
@@ -56,20 +56,43 @@ def sources(ctx, as_json):
         last = row["last_crawl"]
         click.echo("%s  %s" % (row["source"], row["title"]))
         if last:
-            click.echo("    last crawl %s (%s%s): %d pages, %d decisions (%d new, %d changed), "
-                       "%d documents, %d pending, %d errors, %d blocked" % (
-                           last["finished_at"], "ok" if last["ok"] else "FAILED",
-                           ", replay" if last.get("replay") else "", last["pages"],
-                           last["items"], last["new"], last["changed"], last["documents"],
-                           last["document_pending"], last["errors"], last["blocked"]))
+            click.echo("    last crawl %s (%s%s): %s" % (
+                last["finished_at"], _outcome(last), ", replay" if last.get("replay") else "",
+                _figures(last)))
         else:
             click.echo("    never crawled")
 
 
+def _outcome_of(report):
+    """ok, incomplete or failed (crawls recorded before outcomes were: ok or failed)."""
+    return report.get("outcome") or ("ok" if report.get("ok") else "failed")
+
+
+def _outcome(report):
+    """ok, or INCOMPLETE/FAILED with the reason."""
+    outcome = _outcome_of(report)
+    if outcome == "ok":
+        return "ok"
+    return "%s: %s" % (outcome.upper(), report.get("reason") or "unknown reason")
+
+
+def _figures(report):
+    text = ("%d pages, %d decisions (%d new, %d changed), %d documents, %d pending, "
+            "%d errors, %d blocked" % (
+                report.get("pages", 0), report.get("items", 0), report.get("new", 0),
+                report.get("changed", 0), report.get("documents", 0),
+                report.get("document_pending", 0), report.get("errors", 0),
+                report.get("blocked", 0)))
+    if report.get("faults"):
+        text += "; faults met: " + ", ".join("%s ×%d" % kv for kv in report["faults"].items())
+    return text
+
+
 # -- crawl ---------------------------------------------------------------------------------
 
-def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True):
-    """Crawl the named sources in this process; returns {source: crawl report}."""
+def run_crawl(ctx, names, replay=None, since=None, max_pages=None, faults=(), progress=True):
+    """Crawl the named sources in this process; returns {source: crawl report}.
+    ``faults`` (with ``replay``) are injected by the replay server (``crawler.replay.Fault``)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -94,13 +117,14 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True
         if not names:
             raise click.UsageError("nothing to replay at %s" % replay)
         ignore = {p for n in names for p in getattr(classes[n], "replay_ignore_params", ())}
-        server = ReplayServer(exchanges, ignore)
+        server = ReplayServer(exchanges, ignore, faults)
         settings.set("REPLAY_SERVER", server.start(), priority="cmdline")
         handler = "crawler.replay.ReplayDownloadHandler"
         settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler},
                      priority="cmdline")
         for name, value in (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False),
-                            ("BACKOFF_BASE_DELAY", 0.1), ("CONCURRENT_REQUESTS_PER_DOMAIN", 8)):
+                            ("BACKOFF_BASE_DELAY", 0.02), ("CONCURRENT_REQUESTS_PER_DOMAIN", 8),
+                            ("DOWNLOAD_TIMEOUT", 5)):
             settings.set(name, value, priority="cmdline")
     arguments = {}
     for name in names:
@@ -128,7 +152,8 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True
     reports = {}
     for name, crawler in crawlers.items():
         reports[name] = getattr(crawler.spider, "crawl_report", None) or {
-            "ok": False, "reason": "did not start", "pages": 0, "items": 0}
+            "ok": False, "outcome": "failed", "reason": "did not start", "pages": 0,
+            "items": 0}
     if server and server.misses:
         click.echo("the replay had no saved answer for %d request(s) (run with -v to list them)"
                    % len(server.misses), err=True)
@@ -137,13 +162,14 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, progress=True
 
 def _print_reports(reports):
     for name, report in reports.items():
-        click.echo("%s: %s — %d pages, %d decisions (%d new, %d changed), %d documents, "
-                   "%d pending, %d errors, %d blocked, %.1fs" % (
-                       name, "ok" if report["ok"] else "FAILED (%s)" % report.get("reason"),
-                       report.get("pages", 0), report.get("items", 0), report.get("new", 0),
-                       report.get("changed", 0), report.get("documents", 0),
-                       report.get("document_pending", 0), report.get("errors", 0),
-                       report.get("blocked", 0), report.get("seconds", 0)), err=True)
+        click.echo("%s: %s — %s, %.1fs" % (name, _outcome(report), _figures(report),
+                                           report.get("seconds", 0)), err=True)
+
+
+def exit_status(reports):
+    """0 when every crawl ended well, 1 when one failed, 3 when one is incomplete."""
+    outcomes = {_outcome_of(r) for r in reports.values()}
+    return 1 if "failed" in outcomes else 3 if "incomplete" in outcomes else 0
 
 
 @main.command()
@@ -154,16 +180,27 @@ def _print_reports(reports):
                    "('demo': every source's saved material).")
 @click.option("--since", metavar="DATE", help="Ignore decisions older than DATE (YYYY-MM-DD).")
 @click.option("--max-pages", type=click.IntRange(min=1), help="List pages per source.")
+@click.option("--fault", "faults", multiple=True, metavar="SPEC",
+              help="With --replay: inject a fault, e.g. 'status:503,times=2', "
+                   "'status:521,body=page.html', 'timeout,match=page=2' (docs/operations.md).")
 @click.pass_obj
-def crawl(ctx, source, all_sources, replay, since, max_pages):
-    """Crawl SOURCE (or --all) into the data directory."""
+def crawl(ctx, source, all_sources, replay, since, max_pages, faults):
+    """Crawl SOURCE (or --all) into the data directory.
+
+    Exit status: 0 when every crawl ended well, 1 when one failed, 3 when one is
+    incomplete (the next crawl resumes it)."""
     if bool(source) == all_sources:
         raise click.UsageError("name one SOURCE or give --all")
+    if faults and not replay:
+        raise click.UsageError("--fault needs --replay")
+    try:
+        faults = [Fault(spec) for spec in faults]
+    except (ValueError, OSError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--fault")
     names = list(spider_classes()) if all_sources else [source]
-    reports = run_crawl(ctx, names, replay, since, max_pages)
+    reports = run_crawl(ctx, names, replay, since, max_pages, faults)
     _print_reports(reports)
-    if not all(r["ok"] for r in reports.values()):
-        sys.exit(1)
+    sys.exit(exit_status(reports))
 
 
 @step("crawl")
@@ -171,8 +208,8 @@ def crawl_every_source(ctx, replay=None, since=None, max_pages=None):
     """run's first step: crawl every source; a failed one is named, the run goes on."""
     reports = run_crawl(ctx, list(spider_classes()), replay, since, max_pages)
     _print_reports(reports)
-    failed = [n for n, r in reports.items() if not r["ok"]]
+    failed = ["%s (%s)" % (n, _outcome(r)) for n, r in reports.items() if not r["ok"]]
     if failed:
-        click.echo("unreachable or failed: %s — serving what is indexed" % ", ".join(failed),
+        click.echo("not crawled completely: %s — serving what is indexed" % "; ".join(failed),
                    err=True)
     return reports

@@ -17,9 +17,13 @@ import glob
 import json
 import logging
 import os
+import re
+import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from warcio.archiveiterator import ArchiveIterator
@@ -101,8 +105,53 @@ def exchanges_from_warc(path):
     return out, arguments
 
 
+class Fault:
+    """A fault the replay injects, for testing how crawls meet a hostile network.
+
+    Written ``KIND[:VALUE][,OPTION=VALUE...]``; the options ``match`` (a regular
+    expression searched in ``METHOD host/path?query form``) and ``times`` (only the first
+    N matching requests) say where; robots.txt is never faulted.  Kinds:
+
+    - ``status:CODE`` answers CODE; ``body=FILE`` serves that file (a block page),
+      ``content_type=...``, ``retry_after=SECONDS`` adds Retry-After;
+    - ``timeout`` answers nothing for ``seconds`` (default 30) and closes;
+    - ``reset`` resets the connection after the status line; ``drop`` closes it halfway
+      through the body;
+    - ``truncate`` serves the first half of the body as if it were all of it;
+    - ``corrupt`` overwrites the body's first 64 bytes;
+    - ``gbk`` serves a UTF-8 text re-encoded as GB18030, still declared UTF-8;
+    - ``redirect-loop`` redirects to the same page with a new query, endlessly.
+    """
+
+    KINDS = ("status", "timeout", "reset", "drop", "truncate", "corrupt", "gbk",
+             "redirect-loop")
+
+    def __init__(self, spec):
+        head, *options = spec.split(",")
+        self.kind, _, self.value = head.strip().partition(":")
+        if self.kind not in self.KINDS:
+            raise ValueError("unknown fault %r (known: %s)" % (self.kind, ", ".join(self.KINDS)))
+        self.options = dict(option.split("=", 1) for option in options)
+        self.match = re.compile(self.options.get("match", ""))
+        self.left = int(self.options["times"]) if "times" in self.options else None
+        self.lock = threading.Lock()
+        self.body = None
+        if "body" in self.options:
+            with open(self.options["body"], "rb") as f:
+                self.body = f.read()
+
+    def applies(self, described):
+        with self.lock:
+            if self.left == 0 or not self.match.search(described):
+                return False
+            if self.left is not None:
+                self.left -= 1
+            return True
+
+
 class ReplayServer:
-    def __init__(self, exchanges, ignore_params=()):
+    def __init__(self, exchanges, ignore_params=(), faults=()):
+        self.faults = [f if isinstance(f, Fault) else Fault(f) for f in faults]
         self.ignore = set(ignore_params)
         self.table = {}
         for ex in exchanges:
@@ -111,6 +160,7 @@ class ReplayServer:
                        self.ignore)
             self.table[key] = ex  # the latest recording of an exchange wins
         self.misses = []
+        self.faulted = []
         self.hits = 0
         self._server = None
 
@@ -128,8 +178,16 @@ class ReplayServer:
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 netloc = self.headers.get(REPLAY_HOST_HEADER) or self.headers.get("Host", "")
-                ex = replay.lookup(self.command, netloc, parts.path, parts.query,
-                                   _form(body, self.headers.get("Content-Type")))
+                form = _form(body, self.headers.get("Content-Type"))
+                ex = replay.lookup(self.command, netloc, parts.path, parts.query, form)
+                described = "%s %s%s %s" % (self.command, netloc, self.path,
+                                            urlencode(sorted((form or {}).items())))
+                fault = next((f for f in replay.faults if parts.path != "/robots.txt"
+                              and f.applies(described)), None)
+                if fault is not None:
+                    replay.faulted.append("%s %s" % (fault.kind, described))
+                    self._fault(fault, ex, netloc)
+                    return
                 if ex is None:
                     if parts.path != "/robots.txt":
                         replay.misses.append("%s %s%s" % (self.command, netloc, self.path))
@@ -143,12 +201,54 @@ class ReplayServer:
                     self.wfile.write(payload)
                     return
                 replay.hits += 1
-                self.send_response(ex["status"])
-                for name, value in ex["headers"]:
+                self._send(ex["status"], ex["headers"], ex["body"])
+
+            def _send(self, status, headers, body, length=None):
+                self.send_response(status)
+                for name, value in headers:
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(ex["body"])))
+                self.send_header("Content-Length", str(len(body) if length is None else length))
                 self.end_headers()
-                self.wfile.write(ex["body"])
+                self.wfile.write(body)
+
+            def _fault(self, fault, ex, netloc):
+                status, headers, body = ((ex["status"], ex["headers"], ex["body"]) if ex
+                                         else (404, [("Content-Type", "text/plain")], b""))
+                if fault.kind == "status":
+                    headers = [("Content-Type", fault.options.get(
+                        "content_type", "text/html; charset=utf-8"))]
+                    if "retry_after" in fault.options:
+                        headers.append(("Retry-After", fault.options["retry_after"]))
+                    self._send(int(fault.value), headers, fault.body or b"")
+                elif fault.kind == "timeout":
+                    time.sleep(float(fault.options.get("seconds", 30)))
+                    self.close_connection = True
+                elif fault.kind == "reset":  # after the status line, so that no client
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")  # takes it for a stale connection
+                    self.wfile.flush()
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                               struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                elif fault.kind == "drop":
+                    self._send(status, headers, body[:len(body) // 2], length=len(body))
+                    self.close_connection = True
+                elif fault.kind == "truncate":
+                    self._send(status, headers, body[:len(body) // 2])
+                elif fault.kind == "corrupt":
+                    self._send(status, headers, b"\x00" * 64 + body[64:])
+                elif fault.kind == "gbk":  # texts only; other bodies as they are
+                    try:
+                        body = body.decode("utf-8").encode("gb18030")
+                    except UnicodeDecodeError:
+                        pass
+                    self._send(status, headers, body)
+                elif fault.kind == "redirect-loop":
+                    parts = urlsplit(self.path)
+                    query = parse_qsl(parts.query, keep_blank_values=True)
+                    hops = int(dict(query).get("hop", 0)) + 1
+                    query = [(k, v) for k, v in query if k != "hop"] + [("hop", str(hops))]
+                    self._send(302, [("Location", "https://%s%s?%s" % (
+                        netloc, parts.path, urlencode(query)))], b"")
 
             do_GET = do_POST = do_HEAD = _answer
 

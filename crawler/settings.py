@@ -45,7 +45,12 @@ BACKOFF_MAX_DELAY = 600.0
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.BlockPageMiddleware": 560,
+    "crawler.middlewares.ContentCheckMiddleware": 570,
     "crawler.middlewares.WarcRecorderMiddleware": 900,
+}
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.ListPageMiddleware": 60,  # after HttpErrorMiddleware (50)
 }
 
 ITEM_PIPELINES = {

@@ -286,8 +286,9 @@ def sources():
                      "decisions": row["decisions"],
                      "last_success": row.get("last_success"),
                      "last_crawl": None if not last else {
-                         k: last.get(k) for k in ("started_at", "finished_at", "ok", "pages",
-                                                  "items", "new", "changed", "errors")}})
+                         k: last.get(k) for k in ("started_at", "finished_at", "ok", "outcome",
+                                                  "reason", "pages", "items", "new", "changed",
+                                                  "errors")}})
     return json_response({"sources": rows}, last_modified=data_modified())
 
 

@@ -25,7 +25,7 @@ def test_real_block_page_is_recognised_and_retried(crawler, corpus):
     middleware = BlockPageMiddleware.from_crawler(crawler)
     request = Request("https://www.aepd.es/informes-y-resoluciones/resoluciones")
     response = html(request.url, body, status=403)
-    assert middleware.is_block_page(response)
+    assert middleware.block_kind(response).name == "akamai"
     retry = middleware.process_response(request, response)
     assert isinstance(retry, Request) and retry.meta["backoff_delay"] == 5.0
     assert crawler.stats.get_value("penalty_archive/blocked") == 1
@@ -34,10 +34,10 @@ def test_real_block_page_is_recognised_and_retried(crawler, corpus):
 def test_real_decision_pages_are_not_block_pages(crawler, corpus):
     middleware = BlockPageMiddleware.from_crawler(crawler)
     for page in sorted((corpus / "intl" / "gdprhub_pages").glob("*.html"))[:10]:
-        assert not middleware.is_block_page(html("https://gdprhub.eu/x", page.read_bytes()))
+        assert not middleware.block_kind(html("https://gdprhub.eu/x", page.read_bytes()))
     api = TextResponse("https://cfws.samr.gov.cn/queryDoc", body=b'{"result": {}}',
                        headers={"Content-Type": "application/json"})
-    assert not middleware.is_block_page(api)
+    assert not middleware.block_kind(api)
 
 
 def test_backoff_doubles_honours_retry_after_and_gives_up(crawler):
@@ -58,3 +58,30 @@ def test_retry_after_forms():
     assert _retry_after(b"30") == 30.0
     assert _retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert _retry_after(b"soon") is None and _retry_after(None) is None
+
+
+@pytest.mark.parametrize("page, status, kind", [
+    ("jiasule_521.html", 521, "jiasule"), ("jiasule_521_step2.html", 521, "jiasule"),
+    ("jiasule_521.html", 200, "jiasule"), ("ruishu_412.html", 412, "ruishu"),
+    ("ruishu_412.html", 202, "ruishu"), ("forbidden_403.html", 403, "forbidden")])
+def test_challenge_pages_are_recognised_by_kind(crawler, page, status, kind):
+    from tests.conftest import FIXTURES
+
+    body = (FIXTURES / "block_pages" / page).read_bytes()
+    middleware = BlockPageMiddleware.from_crawler(crawler)
+    assert middleware.block_kind(html("https://www.example.cn/list", body, status)).name == kind
+
+
+def test_answers_of_every_source_fixture_are_not_block_pages(crawler, corpus):
+    """The sources' saved (or documented-shape) answers and the corpus PDFs are content."""
+    from crawler.cli import spider_classes
+    from crawler.replay import load_replay
+    from tests.conftest import FIXTURES
+
+    exchanges, _ = load_replay(str(FIXTURES), spider_classes(), str(corpus))
+    middleware = BlockPageMiddleware.from_crawler(crawler)
+    assert len(exchanges) > 40
+    for ex in exchanges:
+        response = TextResponse(ex["url"], body=ex["body"], status=ex["status"],
+                                headers=dict(ex["headers"]))
+        assert middleware.block_kind(response) is None, ex["url"]
