@@ -1,5 +1,7 @@
 """What every source's spider shares: ``--since``, a budget of list pages
-(``--max-pages``) and the keys already archived (incremental crawling)."""
+(``--max-pages``), the keys already archived (incremental crawling), and fetching an
+item's original document so that the item is kept with it or, when it cannot be had,
+without it."""
 
 import scrapy
 
@@ -48,3 +50,23 @@ class ArchiveSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         self.logger.error("list page %s failed: %s", request and request.url, reason)
         self.crawler.stats.inc_value("penalty_archive/list_failed/%s" % reason)
+
+    def document_request(self, item, url, ext="pdf", magic=b"%PDF"):
+        """A request for ``item``'s original document at ``url``: the item is yielded with
+        the document when the answer is one (starts with ``magic``), and without it, the
+        failure logged, when it is not or cannot be fetched."""
+        item["document_url"] = url
+        return scrapy.Request(url, callback=self._attach_document, errback=self._keep_item,
+                              cb_kwargs={"item": item, "ext": ext, "magic": magic},
+                              meta={"document_item": item}, dont_filter=True)
+
+    def _attach_document(self, response, item, ext, magic):
+        if response.body.startswith(magic):
+            item.update(document_body=response.body, document_ext=ext)
+        else:
+            self.logger.warning("not a %s document, archived without it: %s", ext, response.url)
+        yield item
+
+    def _keep_item(self, failure):
+        self.logger.warning("document not archived: %s", failure.request.url)
+        yield failure.request.meta["document_item"]

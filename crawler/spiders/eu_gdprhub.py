@@ -146,21 +146,9 @@ class EuGdprhubSpider(ArchiveSpider):
             text=self._parse_summary(response), licence=LICENCE,
             listing=dict(listing, infobox=box))
         if original and original.lower().split("?")[0].endswith(".pdf"):
-            yield scrapy.Request(original, callback=self.parse_original, cb_kwargs={"item": item},
-                                 errback=self.original_failed, meta={"item": item},
-                                 dont_filter=True)
+            yield self.document_request(item, original)
         else:
             yield item
-
-    def parse_original(self, response, item):
-        if response.body.startswith(b"%PDF"):
-            item.update(document_body=response.body, document_ext="pdf")
-        yield item
-
-    def original_failed(self, failure):
-        """The original could not be fetched: the summary is archived without it."""
-        self.logger.warning("original not archived: %s", failure.request.url)
-        yield failure.request.meta["item"]
 
     def _infobox_rows(self, response):
         for row in response.css("div.mw-parser-output > table.wikitable tr"):

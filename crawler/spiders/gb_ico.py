@@ -110,22 +110,7 @@ class GbIcoSpider(ArchiveSpider):
             text=self._parse_text(response, row), jurisdiction="GB", language="en",
             listing=dict(row, kind=kind))
         pdf = response.css("further-reading::attr(x-href)").get()
-        if pdf:
-            item["document_url"] = response.urljoin(pdf)
-            yield scrapy.Request(item["document_url"], callback=self.parse_notice,
-                                 errback=self.notice_failed, meta={"item": item},
-                                 cb_kwargs={"item": item})
-        else:
-            yield item
-
-    def parse_notice(self, response, item):
-        if response.body.startswith(b"%PDF"):
-            item.update(document_body=response.body, document_ext="pdf")
-        yield item
-
-    def notice_failed(self, failure):
-        self.logger.warning("notice not archived: %s", failure.request.url)
-        yield failure.request.meta["item"]
+        yield self.document_request(item, response.urljoin(pdf)) if pdf else item
 
     @staticmethod
     def _parse_key(url):
