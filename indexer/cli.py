@@ -95,13 +95,14 @@ def main(ctx, data, store_kind, elasticsearch_url, verbose):
 # -- index ---------------------------------------------------------------------------------
 
 def run_index(ctx, rebuild=False, progress=True):
-    from indexer.datadir import iter_raw
+    from indexer.datadir import Quarantine, iter_raw
     from indexer.normalize.dedupe import merge_duplicates
     from indexer.pipeline import NormalizeError, latest_raw_items, normalize
     from indexer.store.base import UpsertStats
 
     started = time.monotonic()
-    items = latest_raw_items(iter_raw(ctx.data))
+    quarantine = Quarantine(ctx.data, "index")
+    items = latest_raw_items(iter_raw(ctx.data, rejects=quarantine.reject_line))
     stats, errors = UpsertStats(), 0
     show = progress and sys.stderr.isatty()
     # Normalized records wait in a spill file, not in memory: only their dedup keys are
@@ -111,10 +112,15 @@ def run_index(ctx, rebuild=False, progress=True):
         for done, raw in enumerate(items, 1):
             try:
                 record = normalize(raw, ctx.data)
-            except NormalizeError as exc:
+            except Exception as exc:  # one bad item never stops a run: it is quarantined
                 errors += 1
+                reason = str(exc) if isinstance(exc, NormalizeError) else "%s: %s" % (
+                    type(exc).__name__, exc)
                 logging.getLogger("penalty_archive.index").warning(
-                    "skipped %s %s: %s", raw.get("source"), raw.get("key"), exc)
+                    "skipped %s %s: %s", raw.get("source"), raw.get("key"), reason,
+                    exc_info=not isinstance(exc, NormalizeError))
+                quarantine.add(reason, source=raw.get("source"), key=raw.get("key"),
+                               line=json.dumps(raw, ensure_ascii=False))
             else:
                 if record.get("dedup_key"):
                     members.setdefault(record["dedup_key"], []).append(record["source"])
@@ -147,6 +153,7 @@ def run_index(ctx, rebuild=False, progress=True):
         if rebuild:
             store.rebuild()
         total = store.count()
+    quarantine.save()
     if show:
         click.echo("", err=True)
     seconds = time.monotonic() - started
@@ -154,6 +161,9 @@ def run_index(ctx, rebuild=False, progress=True):
                "in the store (%.1fs, %.1f items/s)" % (
                    len(items), stats.new, stats.changed, stats.unchanged, errors, total,
                    seconds, len(items) / max(seconds, 1e-6)), err=True)
+    if len(quarantine):
+        click.echo("index: %d raw lines or items could not be used; they are listed, with "
+                   "file, line and reason, in %s" % (len(quarantine), quarantine.path), err=True)
     return stats, errors
 
 
@@ -199,18 +209,21 @@ def run(ctx, replay, since, max_pages, host, port, no_serve):
 @click.pass_obj
 def parse(ctx, path, source, url, jsonl):
     """Print the Decision record(s) that a saved document (or raw items) yields."""
+    from indexer.datadir import BadLine, read_raw_line
     from indexer.pipeline import NormalizeError, normalize
 
-    if jsonl:
-        stream = open(path, encoding="utf-8") if path else sys.stdin
+    if jsonl:  # one answer per line, in order: a Decision, or {"error", "line"}
+        stream = open(path, "rb") if path else sys.stdin.buffer
         with stream:
-            for line in stream:
-                if not line.strip():
-                    continue
+            for number, line in enumerate(stream, 1):
                 try:
-                    out = normalize(json.loads(line), ctx.data)
-                except (ValueError, NormalizeError) as exc:
-                    out = {"error": str(exc)}
+                    out = normalize(read_raw_line(line), ctx.data)
+                except (BadLine, NormalizeError) as exc:
+                    out = {"error": str(exc), "line": number}
+                except Exception as exc:  # noqa: BLE001 - every line is answered
+                    logging.getLogger("penalty_archive.parse").warning(
+                        "line %d", number, exc_info=True)
+                    out = {"error": "%s: %s" % (type(exc).__name__, exc), "line": number}
                 click.echo(json.dumps(out, ensure_ascii=False, sort_keys=True))
         return
     if not path:

@@ -24,8 +24,55 @@ def raw_dir(data_dir, source):
     return os.path.join(data_dir, "raw", source)
 
 
-def iter_raw(data_dir, source=None):
-    """Every raw item on disk, oldest file first; a torn last line is skipped."""
+MAX_DEPTH = 32  # nesting of a raw item's JSON; real items have 3 or 4 levels
+
+
+class BadLine(ValueError):
+    """A raw line that is no raw item: not UTF-8, not JSON, not an object, too deep."""
+
+
+def read_raw_line(line):
+    """One raw line (bytes or str) -> a dict; raises BadLine saying what is wrong."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadLine("not UTF-8 (byte %d)" % exc.start) from None
+    try:
+        item = json.loads(line)
+    except RecursionError:
+        raise BadLine("JSON nested too deeply") from None
+    except ValueError as exc:
+        raise BadLine("not JSON: %s" % exc) from None
+    if not isinstance(item, dict):
+        raise BadLine("not a JSON object but a %s" % type(item).__name__)
+    stack = [(item, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadLine("JSON nested deeper than %d levels" % MAX_DEPTH)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((k, depth) for k in value)
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadLine("a lone surrogate (\\u%04x) in a string"
+                              % ord(value[_surrogate_at(value)])) from None
+    return item
+
+
+def _surrogate_at(text):
+    return next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+
+
+def iter_raw(data_dir, source=None, rejects=None):
+    """Every raw item on disk, oldest file first.  A line that is no raw item (torn, not
+    UTF-8, not a JSON object, too deep) is skipped and passed to ``rejects(path, line
+    number, reason, line)`` when given, so that one bad line never stops a run."""
     base = os.path.join(data_dir, "raw")
     if not os.path.isdir(base):
         return
@@ -36,12 +83,68 @@ def iter_raw(data_dir, source=None):
         for filename in sorted(os.listdir(folder)):
             if not filename.endswith(".jsonl"):
                 continue
-            with open(os.path.join(folder, filename), encoding="utf-8") as f:
-                for line in f:
+            path = os.path.join(folder, filename)
+            with open(path, "rb") as f:
+                for number, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
                     try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        log.warning("skipping a torn line in %s", filename)
+                        yield read_raw_line(line)
+                    except BadLine as exc:
+                        reason = str(exc) if line.endswith(b"\n") else "torn (no line end)"
+                        log.warning("%s line %d: skipped, %s", path, number, reason)
+                        if rejects:
+                            rejects(path, number, reason, line)
+
+
+class Quarantine:
+    """Input a run could not use, kept with where it came from and why, in
+    ``quarantine/<run>.jsonl`` (rewritten by each run of that kind, so it lists what is
+    wrong now, not what once was)."""
+
+    MAX_LINE = 1 << 20  # bytes of one bad line kept
+
+    def __init__(self, data_dir, run):
+        self.data_dir = data_dir
+        self.path = os.path.join(data_dir, "quarantine", "%s.jsonl" % run)
+        self.entries = []
+
+    def add(self, reason, path=None, line_number=None, line=None, **about):
+        entry = {"reason": reason, **about}
+        if path:
+            entry["file"] = os.path.relpath(path, self.data_dir)
+            entry["line"] = line_number
+        if line is not None:
+            entry["content"] = line[:self.MAX_LINE].decode("utf-8", "backslashreplace") \
+                if isinstance(line, bytes) else line[:self.MAX_LINE]
+        self.entries.append(entry)
+
+    def reject_line(self, path, line_number, reason, line):
+        self.add(reason, path, line_number, line)
+
+    def __len__(self):
+        return len(self.entries)
+
+    def save(self):
+        if not self.entries and not os.path.exists(self.path):
+            return
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path + ".tmp", "w", encoding="utf-8") as f:
+            for entry in self.entries:
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        os.replace(self.path + ".tmp", self.path)
+
+
+def quarantined(data_dir):
+    """{run: number of entries} of every quarantine file."""
+    folder = os.path.join(data_dir, "quarantine")
+    out = {}
+    if os.path.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".jsonl"):
+                with open(os.path.join(folder, name), "rb") as f:
+                    out[name[:-6]] = sum(1 for _ in f)
+    return out
 
 
 def state_path(data_dir, source):

@@ -66,9 +66,10 @@ def _document_text(raw, data_dir):
 
 
 def _amount_str(value):
+    value = amounts.plausible(None if value is None else Decimal(value))
     if value is None:
         return None
-    value = Decimal(value).normalize()
+    value = value.normalize()
     return format(value, "f")
 
 

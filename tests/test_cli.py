@@ -120,3 +120,57 @@ def test_index_merges_one_decision_published_by_two_sources(tmp_path):
     assert len(records) == 2
     merged = next(r for r in records.values() if r["other_sources"])
     assert {merged["id"], merged["other_sources"][0]["id"]} == {"cn_samr:b", "cn_samr_cfws:a"}
+
+
+HOSTILE_LINES = {  # what each bad raw line is, and the reason it is refused for
+    "not UTF-8": b'{"source": "generic", "text": "\xff\xfe"}',
+    "not a JSON object": b"[1, 2, 3]",
+    "nested too deeply": b'{"a": ' * 5000 + b"1" + b"}" * 5000,
+    "nested deeper": b'{"source": "generic", "x": ' + b"[" * 40 + b"]" * 40 + b"}",
+    "lone surrogate": b'{"source": "generic", "text": "\\ud800 \xe7\xbd\x9a"}',
+    "not JSON": b'{"source": "generic", "text": "torn',
+}
+GOOD = {"source": "generic", "text": "当事人：某某商店\n决定对当事人作出如下行政处罚：罚款500元。"}
+HUGE = {"source": "cn_samr_cfws", "key": "huge", "party_name": "某某商店",
+        "penalty_text": "罚款" + "9" * 30 + "元"}
+
+
+def test_parse_jsonl_answers_every_hostile_line_in_order(tmp_path):
+    lines = [json.dumps(GOOD, ensure_ascii=False).encode()] + list(HOSTILE_LINES.values()) \
+        + [json.dumps(HUGE, ensure_ascii=False).encode()]
+    result = CliRunner().invoke(main, ["--data", str(tmp_path), "parse", "--jsonl"],
+                                input=b"\n".join(lines) + b"\n", catch_exceptions=False)
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["fine_amount"] == "500"
+    for answer, (reason, _) in zip(out[1:], HOSTILE_LINES.items()):
+        assert reason in answer["error"] and answer["line"] == out.index(answer) + 1
+    assert out[-1]["id"] == "cn_samr_cfws:huge" and out[-1]["fine_amount"] is None
+
+
+def test_index_quarantines_bad_lines_and_goes_on(tmp_path):
+    """One bad raw line never stops `index`: each is listed with file, line and reason in
+    quarantine/index.jsonl, and every good line is stored."""
+    folder = tmp_path / "raw" / "generic"
+    folder.mkdir(parents=True)
+    good = [dict(GOOD, key="g%d" % i) for i in range(3)]
+    lines = [json.dumps(good[0], ensure_ascii=False).encode()] + list(HOSTILE_LINES.values()) \
+        + [json.dumps(g, ensure_ascii=False).encode() for g in good[1:]] \
+        + [json.dumps(HUGE, ensure_ascii=False).encode()]
+    (folder / "2026-01-20.jsonl").write_bytes(b"\n".join(lines))
+    result = invoke(tmp_path, "index")
+    assert result.exit_code == 0, result.output
+    assert "4 decisions in the store" in result.output
+    entries = [json.loads(line) for line in
+               (tmp_path / "quarantine" / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["file"], e["line"]) for e in entries] == [
+        ("raw/generic/2026-01-20.jsonl", n) for n in range(2, 2 + len(HOSTILE_LINES))]
+    for entry, reason in zip(entries, HOSTILE_LINES):
+        assert reason in entry["reason"]
+    assert "%d raw lines" % len(HOSTILE_LINES) in result.output
+    from indexer.store import open_store
+
+    with open_store("embedded", str(tmp_path / "store")) as store:
+        huge = store.get("cn_samr_cfws:huge")
+    assert huge["fine_amount"] is None and huge["party_name"] == "某某商店"

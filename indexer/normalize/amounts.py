@@ -15,12 +15,15 @@ summed. All arithmetic is Decimal.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from indexer.normalize import literals
+
+log = logging.getLogger(__name__)
 
 __all__ = ["cn_number", "parse_cn_amounts", "AMOUNT_RE"]
 
@@ -296,8 +299,25 @@ def _scan(text: str) -> tuple[Decimal | None, Decimal | None]:
     return totals.get("fine"), totals.get("confiscation")
 
 
+# The largest administrative fines on record are about 10^10 in their currency (18.228
+# billion yuan, 2021); an amount of 10^13 or more in any currency is a misreading.
+IMPLAUSIBLE = Decimal(10) ** 13
+
+
+def plausible(value: Decimal | None) -> Decimal | None:
+    """The amount, or None (logged) when it cannot be a real one: not finite, negative, or
+    10^13 and more."""
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value >= IMPLAUSIBLE:
+        log.warning("an implausible amount rejected: %.40s", value)
+        return None
+    return value
+
+
 def _normalize_amount(value: Decimal | None) -> Decimal | None:
     """Drop insignificant zeros without scientific notation: 2000.00 -> 2000, 159.60 -> 159.6."""
+    value = plausible(value)
     if value is None:
         return None
     if value == value.to_integral_value():
