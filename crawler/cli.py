@@ -4,12 +4,13 @@
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from crawler.replay import Fault, ReplayServer, load_replay
-from indexer.cli import main, step
+from indexer.cli import locked, main, step
 from indexer.datadir import load_state
 
 FIRST_RUN_MAX_PAGES = int(os.environ.get("PENALTY_ARCHIVE_FIRST_RUN_PAGES", "10"))
@@ -138,14 +139,17 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, faults=(), pr
             kwargs["max_pages"] = pages
         arguments[name] = kwargs
     settings.set("SPIDER_ARGUMENTS", arguments, priority="cmdline")
-    process = CrawlerProcess(settings)
     crawlers = {}
-    for name in names:
-        crawler = process.create_crawler(classes[name])
-        crawlers[name] = crawler
-        process.crawl(crawler, **arguments[name])
     try:
-        process.start()
+        with ExitStack() as locks:  # one crawl of a source at a time (indexer.datadir.lock)
+            for name in names:
+                locks.enter_context(locked(ctx, "crawl-" + name))
+            process = CrawlerProcess(settings)
+            for name in names:
+                crawler = process.create_crawler(classes[name])
+                crawlers[name] = crawler
+                process.crawl(crawler, **arguments[name])
+            process.start()
     finally:
         if server:
             server.stop()

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 
 import click
@@ -92,6 +93,20 @@ def main(ctx, data, store_kind, elasticsearch_url, verbose):
     ctx.obj = Context(data, verbose, store_kind, elasticsearch_url)
 
 
+@contextmanager
+def locked(ctx, name):
+    """Hold a data-directory lock (indexer.datadir.lock); a busy one ends the command with
+    exit status 75 and the holder's name."""
+    from indexer.datadir import Busy, lock
+
+    try:
+        with lock(ctx.data, name):
+            yield
+    except Busy as exc:
+        click.echo("error: %s" % exc, err=True)
+        sys.exit(Busy.exit_code)
+
+
 # -- index ---------------------------------------------------------------------------------
 
 def run_index(ctx, rebuild=False, progress=True):
@@ -108,6 +123,10 @@ def run_index(ctx, rebuild=False, progress=True):
     # Normalized records wait in a spill file, not in memory: only their dedup keys are
     # kept, so that the same decision from several sources becomes one record.
     with ctx.store() as store, tempfile.TemporaryFile() as spill:
+        repaired = store.reconcile()
+        if repaired:
+            click.echo("index: %d decisions an interrupted run had stored but not indexed are "
+                       "searchable again" % repaired, err=True)
         members = {}
         for done, raw in enumerate(items, 1):
             try:
@@ -171,8 +190,47 @@ def run_index(ctx, rebuild=False, progress=True):
 @click.option("--rebuild", is_flag=True, help="Rebuild the search index from the records.")
 @click.pass_obj
 def index(ctx, rebuild):
-    """Normalize raw items into Decisions and store them (re-runnable)."""
-    run_index(ctx, rebuild)
+    """Normalize raw items into Decisions and store them (re-runnable).
+
+    Exit status 75 when another run holds the store."""
+    with locked(ctx, "store"):
+        run_index(ctx, rebuild)
+
+
+# -- check ---------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_obj
+def check(ctx, as_json):
+    """Check the archive: store and search index agree, documents match their SHA-256,
+    what input is quarantined.  Exit status 1 when something disagrees."""
+    from indexer.datadir import damaged_documents, quarantined
+
+    with ctx.store(readonly=True) as store:
+        found = store.agreement()
+    found["damaged_documents"] = damaged_documents(ctx.data)
+    found["quarantined"] = quarantined(ctx.data)
+    bad = found["missing"] or found["extra"] or found["duplicated"] \
+        or found["damaged_documents"]
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+    else:
+        click.echo("store: %d decisions; search index: %d" % (found["records"],
+                                                              found["searchable"]))
+        for name, label in (("missing", "stored but not searchable (run `index`)"),
+                            ("extra", "searchable but not stored (run `index`)"),
+                            ("duplicated", "indexed more than once (run `index`)"),
+                            ("damaged_documents", "documents whose bytes do not match their "
+                                                  "SHA-256 (fetch them again)")):
+            if found[name]:
+                click.echo("%d %s: %s" % (len(found[name]), label,
+                                          ", ".join(found[name][:10])))
+        for run_name, count in found["quarantined"].items():
+            click.echo("%d quarantined by the last %s: %s" % (
+                count, run_name, os.path.join(ctx.data, "quarantine", run_name + ".jsonl")))
+        click.echo("check: %s" % ("DISAGREE" if bad else "ok"))
+    sys.exit(1 if bad else 0)
 
 
 # -- run -----------------------------------------------------------------------------------
@@ -191,7 +249,8 @@ def run(ctx, replay, since, max_pages, host, port, no_serve):
     if missing:
         raise click.UsageError("not installed: the %s step(s)" % ", ".join(sorted(missing)))
     STEPS["crawl"](ctx, replay=replay, since=since, max_pages=max_pages)
-    run_index(ctx)
+    with locked(ctx, "store"):
+        run_index(ctx)
     if not no_serve:
         STEPS["serve"](ctx, host, port)
 
@@ -262,7 +321,7 @@ def export(ctx, out, name, base_url):
                for name, state in known_sources(ctx.data).items()}
     started = time.monotonic()
     try:
-        with ctx.store(readonly=True) as store:
+        with locked(ctx, "store"), ctx.store(readonly=True) as store:
             entry = export_release(store, out or os.path.join(ctx.data, "exports"), name=name,
                                    sources=sources, base_url=base_url)
     except ExportError as exc:

@@ -9,11 +9,22 @@ crawl state; the layout lives here, once, so that none of them imports another::
     text/                       cache of extracted document text
     state/<source>.json         per source: what it is ("about") and its last crawls
     store/                      the embedded store (SQLite + tantivy)
+    quarantine/<run>.jsonl      input the last run of that kind could not use, and why
+    locks/<name>.lock           who holds a writer's lock (``store``, ``crawl-<source>``)
 """
 
+import hashlib
 import json
 import logging
 import os
+import sys
+import time
+from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: runs there are not locked against each other
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +146,24 @@ class Quarantine:
         os.replace(self.path + ".tmp", self.path)
 
 
+def document_matches(path):
+    """Do a stored document's bytes match the SHA-256 its name carries?"""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return os.path.basename(path).split(".")[0] == digest.hexdigest()
+
+
+def damaged_documents(data_dir):
+    """Names of stored documents whose bytes no longer match their SHA-256."""
+    folder = os.path.join(data_dir, "documents")
+    if not os.path.isdir(folder):
+        return []
+    return sorted(name for name in os.listdir(folder) if not name.endswith(".part")
+                  and not document_matches(os.path.join(folder, name)))
+
+
 def quarantined(data_dir):
     """{run: number of entries} of every quarantine file."""
     folder = os.path.join(data_dir, "quarantine")
@@ -174,3 +203,52 @@ def known_sources(data_dir):
     names = sorted(n[:-5] for n in os.listdir(folder) if n.endswith(".json")) \
         if os.path.isdir(folder) else []
     return {name: load_state(data_dir, name) for name in names}
+
+
+class Busy(Exception):
+    """Another run holds a lock this run needs."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again when the other run has ended
+
+
+@contextmanager
+def lock(data_dir, name, command=None):
+    """Hold the lock ``name`` on the data directory for the length of a run: one writer of
+    the store (``index``, ``index --rebuild``, ``export``) and one crawl per source at a
+    time.  The kernel drops the lock of a run that dies, so a killed run's lock is taken
+    over by the next; a run that finds it held raises Busy naming the holder."""
+    if fcntl is None:
+        yield
+        return
+    folder = os.path.join(data_dir, "locks")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name + ".lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy("%s is locked by another run (%s); it was not started again. Wait for "
+                       "that run to end, or stop it." % (name, _holder(fd))) from None
+        previous = _holder(fd)
+        if previous != "unknown":
+            log.info("taking over the lock %s of a run that ended without releasing it (%s)",
+                     name, previous)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({
+            "pid": os.getpid(), "command": command or " ".join(sys.argv[1:]) or None,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}).encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _holder(fd):
+    try:
+        about = json.loads(os.pread(fd, 4096, 0) or b"null")
+        return "pid %(pid)s, started %(started)s: %(command)s" % about
+    except (ValueError, TypeError, KeyError):
+        return "unknown"

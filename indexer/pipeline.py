@@ -52,7 +52,10 @@ def _document_text(raw, data_dir):
     ext = os.path.splitext(full)[1].lstrip(".").lower()
     with open(full, "rb") as f:
         data = f.read()
-    digest = raw.get("document_sha256") or hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
+    if raw.get("document_sha256") and raw["document_sha256"] != digest:
+        raise DocumentError("damaged: its bytes do not match the SHA-256 it was archived "
+                            "with (%s)" % raw["document_sha256"])
     cache = os.path.join(data_dir, "text", "%s.v%s.txt" % (digest, TEXT_CACHE_VERSION))
     if os.path.exists(cache):
         with open(cache, encoding="utf-8") as f:

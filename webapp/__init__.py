@@ -3,8 +3,10 @@
 import os
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 
 from indexer.query import QueryError
+from indexer.store.base import NoIndex
 
 DEFAULTS = {
     "DATA_DIR": os.environ.get("PENALTY_ARCHIVE_DATA", "data"),
@@ -54,6 +56,16 @@ def create_app(config=None):
     @app.errorhandler(QueryError)
     def bad_query(error):
         return render_template("errors/400.html", error=error), 400
+
+    @app.errorhandler(NoIndex)
+    def no_index(error):  # before the first `index`: say so, and when to come back
+        if api.is_api_request():
+            return api.error_response(503, "the archive is not indexed yet; try again later",
+                                      headers={"Retry-After": "60"})
+        return render_template(
+            "errors/unavailable.html", title=_("The archive is not indexed yet"),
+            message=_("Its search index has not been built yet. Please try again in a few "
+                      "minutes.")), 503, {"Retry-After": "60"}
 
     @app.errorhandler(404)
     def not_found(error):

@@ -1,15 +1,19 @@
 """Decision pages (simplified and full views) and the archived original documents."""
 
+import logging
 import os
 import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask_babel import gettext as _
 
+from indexer.datadir import document_matches
 from indexer.query import Query
 from webapp.storage import get_store
 
 bp = Blueprint("decisions", __name__)
+log = logging.getLogger(__name__)
 
 _DOCUMENT = re.compile(r"^[0-9a-f]{64}\.(pdf|html|htm|doc|docx|xls|xlsx|txt|png|jpg|bin)$")
 _MIMETYPES = {"pdf": "application/pdf", "html": "text/plain; charset=utf-8",
@@ -67,6 +71,30 @@ def document(name):
         abort(404)
     folder = os.path.join(current_app.config["DATA_DIR"], "documents")
     ext = name.rsplit(".", 1)[1]
+    if not _intact(os.path.join(folder, name)):
+        return render_template(
+            "errors/unavailable.html", title=_("This archived document is damaged"),
+            message=_("The stored file does not match the checksum it was archived with, so "
+                      "it is not served. The original is linked from the decision page.")), 404
     # Archived HTML is served as text: it is evidence, not a page to run in our origin.
     return send_from_directory(folder, name, mimetype=_MIMETYPES.get(ext),
                                as_attachment=ext not in _MIMETYPES)
+
+
+_verified = {}  # path -> (size, mtime) of the bytes last found to match their SHA-256
+
+
+def _intact(path):
+    """A document is served only while its bytes match the SHA-256 in its name (checked
+    again whenever the file changes)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return True  # send_from_directory answers 404
+    seen = (stat.st_size, stat.st_mtime_ns)
+    if _verified.get(path) != seen:
+        if not document_matches(path):
+            log.error("stored document %s does not match its SHA-256: not served", path)
+            return False
+        _verified[path] = seen
+    return True

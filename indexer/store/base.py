@@ -126,6 +126,10 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
 
 
+class NoIndex(RuntimeError):
+    """The store has no search index yet (nothing has been indexed)."""
+
+
 class Store(ABC):
     """One interface, passed the same contract tests by every backend."""
 
@@ -160,6 +164,18 @@ class Store(ABC):
     @abstractmethod
     def rebuild(self):
         """Rebuild the search index from the stored records (atomically)."""
+
+    def reconcile(self):
+        """Index what an interrupted run stored but did not index; how many decisions.
+        A backend whose records and index are one write has nothing to do."""
+        return 0
+
+    def agreement(self):
+        """{"records", "searchable", "missing", "extra", "duplicated"} (ids): do the
+        stored records and the search index hold the same decisions, once each?"""
+        count = self.count()
+        return {"records": count, "searchable": count, "missing": [], "extra": [],
+                "duplicated": []}
 
     def close(self):
         pass

@@ -36,6 +36,7 @@ from indexer.query import AMOUNT_UNKNOWN, BAND_KEYS, TYPE_NONE, band_bounds
 from indexer.store.base import (
     FACET_SIZE,
     Hit,
+    NoIndex,
     SearchResult,
     Store,
     UpsertStats,
@@ -134,8 +135,8 @@ class ElasticStore(Store):
         try:
             return next(iter(self.client.indices.get_alias(name=self.alias)))
         except NotFoundError:
-            raise RuntimeError("no Elasticsearch index %r: run `penalty-archive index`"
-                               % self.alias) from None
+            raise NoIndex("no Elasticsearch index %r: run `penalty-archive index`"
+                          % self.alias) from None
 
     def _bulk(self, actions):
         for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=BATCH,

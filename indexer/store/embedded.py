@@ -41,6 +41,7 @@ import sqlite3
 import threading
 import time
 import zlib
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import tantivy
@@ -50,6 +51,7 @@ from indexer.query import AMOUNT_BANDS, AMOUNT_UNKNOWN, CURRENCIES, TYPE_NONE, b
 from indexer.store.base import (
     FACET_SIZE,
     Hit,
+    NoIndex,
     SearchResult,
     Store,
     UpsertStats,
@@ -99,6 +101,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     last_seen TEXT NOT NULL,
     record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS versions (
     id TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -252,8 +255,8 @@ class EmbeddedStore(Store):
                 self._set_current(name)
             if name and not name.startswith("s%d-" % SCHEMA_VERSION):
                 if self.readonly:
-                    raise RuntimeError("the search index under %s has an older schema: run "
-                                       "`penalty-archive index`" % self.search_dir)
+                    raise NoIndex("the search index under %s has an older schema: run "
+                                  "`penalty-archive index`" % self.search_dir)
                 log.warning("search index %s has an older schema: rebuilding it", name)
                 name = self._build_generation()
             if name and name != self._generation:
@@ -269,8 +272,8 @@ class EmbeddedStore(Store):
         if self._current_name() != self._generation:
             self._open_current()
         if self._index is None:
-            raise RuntimeError("no search index under %s: run `penalty-archive index`"
-                               % self.search_dir)
+            raise NoIndex("no search index under %s: run `penalty-archive index`"
+                          % self.search_dir)
         # A commit replaces meta.json: reload only then (a reload costs more than a stat).
         meta = os.stat(os.path.join(self.search_dir, self._generation, "meta.json"))
         seen = (self._generation, meta.st_ino, meta.st_mtime_ns, meta.st_size)
@@ -300,10 +303,12 @@ class EmbeddedStore(Store):
 
     def upsert(self, records, now=None):
         """Records are written to SQLite in batches and indexed by one writer, committed
-        once at the end (a crash in between is repaired by ``rebuild``)."""
+        once at the end.  Each batch marks its records ``pending`` in the transaction that
+        stores them; the marks are cleared once the index has committed them, so a crash in
+        between leaves marks that ``reconcile`` (run by every ``index``) indexes."""
         now = now or now_utc()
         stats = UpsertStats()
-        writer, batch = None, []
+        writer, batch, indexed = None, [], []
         records = iter(records)
         while True:
             batch = [r for _, r in zip(range(BATCH), records)]
@@ -316,10 +321,51 @@ class EmbeddedStore(Store):
             for record in to_index:
                 writer.delete_documents_by_term("id", record["id"])
                 writer.add_document(_index_doc(record))
+                indexed.append((record["id"],))
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()
+            with self._db() as db:
+                db.executemany("DELETE FROM pending WHERE id = ?", indexed)
         return stats
+
+    def reconcile(self):
+        """Index every record marked pending, and every record the index lacks (the
+        counts tell; ids are compared only then); returns how many were indexed."""
+        db = self._db()
+        ids, extra = {row[0] for row in db.execute("SELECT id FROM pending")}, []
+        if self._searcher().num_docs != self.count():
+            found = self.agreement()
+            ids.update(found["missing"] + found["duplicated"])
+            extra = found["extra"]
+        if ids or extra:
+            log.warning("indexing %d decisions an interrupted run stored but did not index",
+                        len(ids))
+            writer = self._index.writer(heap_size=WRITER_HEAP)
+            for decision_id in extra:
+                writer.delete_documents_by_term("id", decision_id)
+            ids = sorted(ids)
+            for start in range(0, len(ids), BATCH):
+                for record in self.get_many(ids[start:start + BATCH]).values():
+                    writer.delete_documents_by_term("id", record["id"])
+                    writer.add_document(_index_doc(record))
+            writer.commit()
+            writer.wait_merging_threads()
+        with db:
+            db.execute("DELETE FROM pending")
+        return len(ids)
+
+    def agreement(self):
+        searcher = self._searcher()
+        indexed = [searcher.doc(address)["id"][0] for _, address in searcher.search(
+            tantivy.Query.all_query(), limit=max(searcher.num_docs, 1)).hits]
+        stored = {row[0] for row in self._db().execute("SELECT id FROM decisions")}
+        pending = {row[0] for row in self._db().execute("SELECT id FROM pending")}
+        seen = Counter(indexed)
+        return {"records": len(stored), "searchable": len(seen),
+                "missing": sorted((stored - set(seen)) | pending),
+                "extra": sorted(set(seen) - stored),
+                "duplicated": sorted(i for i, n in seen.items() if n > 1)}
 
     def _upsert_batch(self, records, now):
         stats = UpsertStats()
@@ -348,6 +394,8 @@ class EmbeddedStore(Store):
                                rows)
                 db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)",
                                [(r[0], r[1], r[2], now, _pack(r[6])) for r in rows])
+                db.executemany("INSERT OR IGNORE INTO pending VALUES (?)",
+                               [(r[0],) for r in rows])
         return stats, list(to_index.values())
 
     def get(self, decision_id):
@@ -398,6 +446,8 @@ class EmbeddedStore(Store):
     def rebuild(self):
         generation = self._build_generation()
         self._open_current()
+        with self._db() as db:
+            db.execute("DELETE FROM pending")
         return generation
 
     def close(self):
