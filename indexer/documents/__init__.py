@@ -24,8 +24,13 @@ and xlrd, one line per paragraph or table row: see :mod:`indexer.documents.table
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
+import threading
+import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 __all__ = ["DocumentError", "extract_text"]
@@ -58,11 +63,70 @@ _FIELD_LABEL = re.compile(
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
 
 
+# Limits a document is read under (a document over them is skipped, the reason logged and
+# its source kept): its size, what a zip container (.docx, .xlsx) unpacks to, the nesting
+# of its HTML, and the seconds its reading takes (env PENALTY_ARCHIVE_DOCUMENT_SECONDS).
+MAX_BYTES = 64 << 20
+MAX_UNZIPPED = 64 << 20
+MAX_HTML_DEPTH = 2000
+SECONDS = float(os.environ.get("PENALTY_ARCHIVE_DOCUMENT_SECONDS", "120"))
+
+
 def extract_text(data: bytes, ext: str) -> str:
-    """Return the text of a document given its bytes and file extension."""
+    """Return the text of a document given its bytes and file extension, read under the
+    limits above; raises DocumentError saying why a document cannot be read."""
     if not isinstance(data, (bytes, bytearray)):
         raise DocumentError("document data must be bytes")
-    kind = (ext or "").lower().lstrip(".")
+    with limits(data):
+        return _extract(data, (ext or "").lower().lstrip("."), ext)
+
+
+@contextmanager
+def limits(data: bytes):
+    """Read a document within: its size, what a zip container unpacks to, the time."""
+    if len(data) > MAX_BYTES:
+        raise DocumentError("document of %d bytes, over the limit of %d" % (len(data),
+                                                                            MAX_BYTES))
+    if data[:4] == b"PK\x03\x04":
+        _check_unzipped(data)
+    with _time_limit(SECONDS):
+        yield
+
+
+def _check_unzipped(data: bytes) -> None:
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DocumentError("broken zip container: %s" % exc) from exc
+    unzipped = sum(entry.file_size for entry in entries)
+    # Office XML packs 5 to 20 times; a bomb packs hundreds of times
+    if unzipped > MAX_UNZIPPED or (unzipped > 8 << 20 and unzipped > 100 * len(data)):
+        raise DocumentError("a zip container of %d bytes that unpacks to %d: over the "
+                            "limits (a zip bomb?)" % (len(data), unzipped))
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise DocumentError when the block runs longer than ``seconds`` (a POSIX interval
+    timer; only in the main thread, where signals are delivered)."""
+    if not seconds or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise DocumentError("reading took longer than %g s" % seconds)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _extract(data: bytes, kind: str, ext: str) -> str:
     if kind == "pdf":
         return _pdf_text(bytes(data))
     if kind in ("html", "htm", "xhtml"):
@@ -264,14 +328,22 @@ class _HTMLText(HTMLParser):
         "section", "article", "header", "footer", "blockquote", "pre", "ul", "ol", "dd", "dt",
     }
 
+    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+             "source", "track", "wbr"}
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.depth = 0
         self.parts: list[str] = []
         self.skip = 0
         self.in_body = False
         self.body_parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        if tag not in self._VOID:
+            self.depth += 1
+            if self.depth > MAX_HTML_DEPTH:
+                raise DocumentError("HTML nested deeper than %d elements" % MAX_HTML_DEPTH)
         if tag in self._SKIP:
             self.skip += 1
         elif tag == "body":
@@ -286,6 +358,7 @@ class _HTMLText(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
+        self.depth = max(0, self.depth - 1)
         if tag in self._SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in self._BLOCK:
@@ -309,6 +382,8 @@ def _html_text(data: bytes) -> str:
     try:
         parser.feed(text)
         parser.close()
+    except DocumentError:
+        raise
     except Exception as exc:  # pragma: no cover - html.parser is lenient
         raise DocumentError(f"cannot parse HTML: {exc}") from exc
     out = normalize_text("".join(parser.parts))

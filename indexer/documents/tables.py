@@ -22,7 +22,7 @@ import re
 
 import yaml
 
-from indexer.documents import DocumentError
+from indexer.documents import DocumentError, limits
 
 __all__ = ["read_tables", "table_records", "row_text", "office_text", "party_name",
            "TABLE_FORMATS"]
@@ -67,7 +67,8 @@ def read_tables(data: bytes, ext: str) -> list[list[list[str]]]:
     if kind not in readers:
         raise DocumentError(f"no table reader for {ext!r}")
     try:
-        tables = readers[kind](bytes(data))
+        with limits(data):
+            tables = readers[kind](bytes(data))
     except DocumentError:
         raise
     except Exception as exc:  # each library raises its own errors on broken files
