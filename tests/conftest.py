@@ -45,17 +45,23 @@ def cli(data_dir, *args, check=True, timeout=600):
 
 
 @contextlib.contextmanager
-def live_server(data_dir, log_path, ready="/", env=None):
-    """A real `penalty-archive serve` on a free 127.0.0.1 port; yields its base URL.
-    The server's log goes to a file (a pipe nobody reads would fill and stall it)."""
+def live_server(data_dir, log_path, ready="/", env_overrides=None, process_out=None):
+    """A real `penalty-archive serve` (the production server, two workers) on a free
+    127.0.0.1 port; yields its base URL (and appends the process to ``process_out``).
+    The server's log goes to a file (a pipe nobody reads would fill and stall it).
+    Page rate limits are raised: a browser test loads many pages."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS), **(env or {}))
+    env = dict(os.environ, PENALTY_ARCHIVE_CORPUS=str(CORPUS),
+               PENALTY_ARCHIVE_RATELIMIT_PAGES="100000 per minute")
+    env.update(env_overrides or {})
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--data", str(data_dir),
-                                    "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+                                    "serve", "--port", str(port), "--workers", "2"], cwd=ROOT,
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+        if process_out is not None:
+            process_out.append(process)
         base = "http://127.0.0.1:%d" % port
         try:
             deadline = time.monotonic() + 30
@@ -70,8 +76,9 @@ def live_server(data_dir, log_path, ready="/", env=None):
                     time.sleep(0.1)
             yield base
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +126,9 @@ def demo_client(demo_app):
 def app(archive):
     from webapp import create_app
 
-    return create_app({"DATA_DIR": str(archive), "TESTING": True})
+    # counters per app, as each test expects them (the shared SQLite store: test_serve.py)
+    return create_app({"DATA_DIR": str(archive), "TESTING": True,
+                       "RATELIMIT_STORAGE_URI": "memory://"})
 
 
 @pytest.fixture

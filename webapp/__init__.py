@@ -2,10 +2,10 @@
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
-from indexer.query import QueryError
+from indexer.query import Query, QueryError
 from indexer.store.base import NoIndex
 
 DEFAULTS = {
@@ -13,6 +13,9 @@ DEFAULTS = {
     "STORE": os.environ.get("PENALTY_ARCHIVE_STORE", "embedded"),
     "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL"),
     "SITE_NAME": "Penalty Archive",
+    # Absolute links (feeds, permalinks, citations) are built from this, never from the
+    # request's Host header; `serve` sets it to its own address unless the env gives one.
+    "PUBLIC_URL": os.environ.get("PENALTY_ARCHIVE_PUBLIC_URL", "http://127.0.0.1:5000"),
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -44,6 +47,26 @@ def create_app(config=None):
     for module in (search, decisions, stats, guides, compare, feeds, sources, api, downloads):
         app.register_blueprint(module.bp)
     api.register_error_handlers(app)  # JSON errors under /api/
+
+    @app.template_global()
+    def public_url(endpoint, **values):
+        """An absolute URL on the configured PUBLIC_URL."""
+        return app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+    app.extensions["penalty_archive.public_url"] = public_url
+
+    @app.route("/healthz")
+    def healthz():
+        """For load balancers and `serve`'s operators: 200 when the archive can answer."""
+        from webapp.storage import get_store
+
+        try:
+            decisions, indexed = get_store().count(), True
+            get_store().search(Query(), facets=False)
+        except NoIndex:
+            indexed = False
+        return jsonify(ok=indexed, index=indexed, decisions=decisions if indexed else 0), \
+            200 if indexed else 503
 
     @app.after_request
     def security_headers(response):

@@ -75,7 +75,7 @@ def index():
     return render_template("downloads/index.html", releases=releases,
                            dictionary=data_dictionary(), license=export.DEFAULT_LICENSE,
                            license_note=export.LICENSE_NOTE, delimiter=export.LIST_DELIMITER,
-                           root=request.url_root.rstrip("/"))
+                           root=current_app.config["PUBLIC_URL"].rstrip("/"))
 
 
 @bp.route("/downloads/index.json")

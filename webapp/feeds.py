@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timezone
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 
 from indexer.query import Query
@@ -49,8 +49,8 @@ def decisions():
     query = replace(query, sort="newest", page=1, page_size=FEED_SIZE)
     result = get_store().search(query)
     params = _multi(query.to_params(sort="relevance", page=1, page_size=20))
-    search_url = url_for("search.index", _external=True, **params)
-    self_url = url_for("feeds.decisions", _external=True, **params)
+    search_url = _public_url("search.index", **params)
+    self_url = _public_url("feeds.decisions", **params)
     feed = FeedGenerator()
     feed.id(self_url)
     title = current_app.config["SITE_NAME"]
@@ -63,7 +63,7 @@ def decisions():
     newest = datetime(1970, 1, 1, tzinfo=timezone.utc)
     for hit in reversed(result.hits):  # feedgen prepends: add oldest first
         d = hit.record
-        permalink = url_for("decisions.show", decision_id=d["id"], _external=True)
+        permalink = _public_url("decisions.show", decision_id=d["id"])
         entry = feed.add_entry()
         entry.id(permalink)
         entry.link(href=permalink, rel="alternate", type="text/html")
@@ -83,3 +83,7 @@ def decisions():
     feed.updated(newest)
     body = feed.atom_str(pretty=True)
     return Response(body, mimetype="application/atom+xml")
+
+
+def _public_url(endpoint, **values):
+    return current_app.extensions["penalty_archive.public_url"](endpoint, **values)

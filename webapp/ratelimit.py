@@ -1,15 +1,19 @@
-"""Per-client rate limits on the API and on exports (the ``limits`` library).
+"""Per-client rate limits on every dynamic route (the ``limits`` library).
 
-Two scopes, each configurable with a ``limits`` string such as ``"120 per minute"`` or
+Three scopes, each configurable with a ``limits`` string such as ``"120 per minute"`` or
 ``"1000/hour;60/minute"``::
 
-    RATELIMIT_API      /api/v1/...                      env PENALTY_ARCHIVE_RATELIMIT_API
+    RATELIMIT_PAGES    every route but static files and /healthz
+                                                        env PENALTY_ARCHIVE_RATELIMIT_PAGES
+    RATELIMIT_API      /api/v1/... (as well)            env PENALTY_ARCHIVE_RATELIMIT_API
     RATELIMIT_EXPORT   /search.csv, /search.jsonl and
                        release files under /downloads/  env PENALTY_ARCHIVE_RATELIMIT_EXPORT
 
 ``RATELIMIT_ENABLED`` (env ``PENALTY_ARCHIVE_RATELIMIT_ENABLED``, default on) switches them
-off; ``RATELIMIT_STORAGE_URI`` (default ``memory://``, per process) can point at a shared
-store such as ``redis://...`` when several processes serve.  A client is its remote
+off.  The counters live in one SQLite file that every worker of the server sees
+(``RATELIMIT_STORAGE_URI``, default ``sqlite:///DATA_DIR/ratelimit.sqlite``; see
+:mod:`webapp.ratelimit_sqlite`); ``memory://`` keeps them per process, ``redis://...``
+in a Redis server.  A client is its remote
 address: behind a reverse proxy, wrap the app in werkzeug's ``ProxyFix`` so that it is the
 client's.  A client over its limit gets 429 with ``Retry-After`` (seconds).
 """
@@ -24,6 +28,8 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+import webapp.ratelimit_sqlite  # noqa: F401 - registers the sqlite:// storage
+
 EXTENSION = "penalty_archive.ratelimit"
 
 
@@ -34,9 +40,10 @@ def _env(name, default):
 def defaults():
     return {
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1").lower() not in ("0", "false", "no"),
+        "RATELIMIT_PAGES": _env("RATELIMIT_PAGES", "600 per minute"),
         "RATELIMIT_API": _env("RATELIMIT_API", "120 per minute"),
         "RATELIMIT_EXPORT": _env("RATELIMIT_EXPORT", "30 per minute"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", None),
     }
 
 
@@ -44,6 +51,9 @@ class RateLimits:
     def __init__(self, app):
         for key, value in defaults().items():
             app.config.setdefault(key, value)
+        if not app.config["RATELIMIT_STORAGE_URI"]:
+            app.config["RATELIMIT_STORAGE_URI"] = "sqlite:///" + os.path.join(
+                app.config["DATA_DIR"], "ratelimit.sqlite")
         self.limiter = FixedWindowRateLimiter(
             storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
         self._parsed = {}
@@ -69,6 +79,11 @@ class RateLimits:
 
 def init_app(app):
     app.extensions[EXTENSION] = RateLimits(app)
+
+    @app.before_request
+    def limit_pages():
+        if request.endpoint not in (None, "static", "healthz"):
+            check("pages")
 
 
 def check(scope):

@@ -192,7 +192,7 @@ def test_decision_page_views_same_party_and_citation(test_site, tmp_path):
     html = test_site.get("/decisions/test:c1?lang=en").get_data(as_text=True)
     assert 'aria-current="page">Simplified' in html
     assert "Prices not marked" in html and "价格法》第十三条" in html
-    assert "http://localhost/decisions/test:c1" in html  # permalink, citation
+    assert "http://127.0.0.1:5000/decisions/test:c1" in html  # permalink (PUBLIC_URL)
     full = test_site.get("/decisions/test:c3?view=full&lang=en").get_data(as_text=True)
     assert 'aria-current="page">Full text' in full and "全文" in full
 
@@ -247,7 +247,7 @@ def test_search_page_links_its_feed_and_the_feed_parses(client, archive):
     assert len(feed.entries) == total
     dates = [e.published for e in feed.entries]
     assert dates == sorted(dates, reverse=True)  # newest first
-    assert all(e.link.startswith("http://localhost/decisions/cn_samr_cfws:")
+    assert all(e.link.startswith("http://127.0.0.1:5000/decisions/cn_samr_cfws:")
                for e in feed.entries)
 
 
