@@ -84,6 +84,9 @@ def _figures(report):
                 report.get("changed", 0), report.get("documents", 0),
                 report.get("document_pending", 0), report.get("errors", 0),
                 report.get("blocked", 0)))
+    if report.get("document_mismatch"):
+        text += "; %d documents of another decision (kept as evidence)" % report[
+            "document_mismatch"]
     if report.get("faults"):
         text += "; faults met: " + ", ".join("%s ×%d" % kv for kv in report["faults"].items())
     return text

@@ -89,7 +89,8 @@ class CrawlReport:
         get = self.stats.get_value
         return {name: get("penalty_archive/" + name, 0)
                 for name in ("pages", "items", "new", "changed", "documents",
-                             "document_pending", "errors", "blocked", "retries",
+                             "document_pending", "document_mismatch", "errors", "blocked",
+                             "retries",
                              "unreachable")}
 
     def _maybe_print(self, spider):

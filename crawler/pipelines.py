@@ -16,6 +16,7 @@ from datetime import date
 from scrapy.exceptions import DropItem
 
 from indexer.datadir import iter_raw, raw_dir
+from indexer.pipeline import document_disagreement
 from indexer.schema import RAW_VALIDATOR, validation_errors
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,14 @@ def store_document(data_dir, body, ext):
 
 
 class DocumentStorePipeline:
-    def __init__(self, data_dir, stats):
+    def __init__(self, data_dir, stats, crawler=None):
         self.data_dir = data_dir
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("PENALTY_ARCHIVE_DATA"), crawler.stats)
+        return cls(crawler.settings.get("PENALTY_ARCHIVE_DATA"), crawler.stats, crawler)
 
     def process_item(self, item, spider=None):
         body = item.pop("document_body", None)
@@ -84,6 +86,14 @@ class DocumentStorePipeline:
             item["document_path"], item["document_sha256"] = store_document(
                 self.data_dir, body, ext or "bin")
             self.stats.inc_value("penalty_archive/documents")
+            spider = spider or getattr(self.crawler, "spider", None)
+            if getattr(spider, "documents_may_disagree", False):
+                # read now (the text is cached for `index`): is it this row's decision?
+                reason = document_disagreement(dict(item), self.data_dir)
+                if reason:
+                    self.stats.inc_value("penalty_archive/document_mismatch")
+                    log.warning("%s %s: the document served is another decision's (%s)",
+                                item.get("source"), item.get("key"), reason)
         return item
 
 

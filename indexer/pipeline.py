@@ -18,6 +18,7 @@ import yaml
 
 from indexer.documents import DocumentError, cn_csrc, cn_decision, extract_text
 from indexer.normalize import (
+    agreement,
     amounts,
     amounts_intl,
     authorities,
@@ -103,6 +104,11 @@ def normalize(raw, data_dir="data"):
         text = None
     language = raw.get("language") or "zh"
     parsed = _parse_text(text, raw) if text and language.startswith("zh") else {}
+    mismatch = _disagreement(raw, parsed)
+    if mismatch:  # another decision's document: kept as evidence, nothing taken from it
+        log.warning("%s %s: the document served is another decision's (%s): kept as "
+                    "evidence, the list row's fields are used", source, raw.get("key"), mismatch)
+        text, parsed = None, {}
 
     def pick(field):
         return parsed.get(field) or raw.get(field)
@@ -128,7 +134,8 @@ def normalize(raw, data_dir="data"):
         legal_basis=parsed.get("legal_basis") or [],
         penalty_kinds=parsed.get("penalty_kinds") or [],
         penalty_text=parsed.get("penalty_text") or raw.get("penalty_text"),
-        document_pending=not text,
+        document_pending=not text and not mismatch,
+        document_mismatch=mismatch,
         licence=raw.get("licence"),
     )
     record["decision_date"] = (parsed.get("decision_date")
@@ -156,6 +163,23 @@ def normalize(raw, data_dir="data"):
     if errors:
         raise NormalizeError("; ".join(errors))
     return record
+
+
+def _disagreement(raw, parsed):
+    """A document fetched apart from its list row may be another decision's."""
+    return agreement.disagreement(raw, parsed) if parsed and not raw.get("text") else None
+
+
+def document_disagreement(raw, data_dir):
+    """Why the document stored for a raw item is another decision's, or None (also when
+    it cannot be read): the crawler's check, with the indexer's reading of the document."""
+    try:
+        text = _document_text(raw, data_dir)
+    except (OSError, DocumentError):
+        return None
+    language = raw.get("language") or "zh"
+    return _disagreement(raw, _parse_text(text, raw)) if text and language.startswith("zh") \
+        else None
 
 
 def _mask_persons(record, text):

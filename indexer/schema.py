@@ -111,6 +111,9 @@ DECISION_FIELDS = {
                         "their ID and phone numbers and home addresses always"),
     "document_pending": _field({"type": "boolean"},
                                "the original document has not been fetched yet"),
+    "document_mismatch": _field(_STR, "the source served the document of another decision "
+                                      "for this one: what differs (the document is kept as "
+                                      "evidence; no field is taken from it)"),
     "dedup_key": _field(_STR, "authority|decision number|party: one decision across sources"),
     "other_sources": _field({"type": "array", "items": {"type": "object"}},
                             "the same decision from other sources: {source, id, source_url, "

@@ -100,6 +100,7 @@ class CnSamrCfwsSpider(ArchiveSpider):
     allowed_domains = ["cfws.samr.gov.cn"]
     replay_ignore_params = ("ciphertext",)
     custom_settings = {"DOWNLOAD_DELAY": 3.0}
+    documents_may_disagree = True  # the document API has served other decisions' PDFs
 
     def __init__(self, since=None, max_pages=None, topic=None, *args, **kwargs):
         super().__init__(since, max_pages, *args, **kwargs)
