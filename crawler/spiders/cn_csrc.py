@@ -168,7 +168,9 @@ class CnCsrcSpider(ArchiveSpider):
         common = dict(
             url=response.url, document_url=response.url, title=title,
             decision_number=parsed["decision_number"], authority_name=parsed["authority_name"],
-            decision_date=parsed["decision_date"], published_date=self._parse_published_date(row),
+            # a page without its date: the list's published time stands for it
+            decision_date=parsed["decision_date"] or self._parse_published_date(row),
+            published_date=self._parse_published_date(row),
             jurisdiction=self.jurisdiction, language="zh", listing=row,
             document_body=document, document_ext="html")
         parties = parsed["parties"]

@@ -365,7 +365,10 @@ class _HTMLText(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data):
-        if not self.skip:
+        # A line break between two tags is the HTML source's layout, not the text's: pages
+        # that put each fragment of a line in an element of its own (a number split over
+        # several <span>s) would otherwise read with spaces inside words and numbers.
+        if not self.skip and not (data.isspace() and "\n" in data):
             self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
 
 

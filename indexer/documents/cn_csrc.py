@@ -44,6 +44,7 @@ from decimal import Decimal
 from indexer.documents import cn_decision
 from indexer.normalize.amounts import AMOUNT_RE, cn_number, parse_cn_amounts
 from indexer.normalize.dates import parse_date
+from indexer.normalize.punctuation import half_width
 
 __all__ = ["parse", "parse_party", "AUTHORITY"]
 
@@ -52,6 +53,7 @@ AUTHORITY = "中国证券监督管理委员会"
 _NUMBER = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,12}?)[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*(?:第\s*)?\d+\s*号$"
 )
+_TITLE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,40}?决定书)")
 _TITLE_NUMBER = re.compile(r"[〔\[［]\s*(?:19|20)\d\d\s*[〕\]］]\s*\d+\s*号")
 _DECISION_START = re.compile(
     r"(?:我会|本会)(?:作出如下决定|决定如下|决定)\s*[:：]|经研究决定\s*[:：]|本会决定如下\s*[:：]?"
@@ -83,7 +85,7 @@ def _normalize_numbers(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    text = half_width(text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(re.sub(r"[ \t\xa0]+", " ", ln).strip() for ln in text.split("\n"))
     return _normalize_numbers(re.sub(r"\n{2,}", "\n", text).strip())
 
@@ -92,12 +94,22 @@ def _clean(text: str) -> str:
 
 
 def _parse_decision_number(lines: list[str], title: str | None) -> str | None:
+    """The number in its full form: a page that prints only 〔2026〕10号 gets its title's
+    prefix (中国证券监督管理委员会行政处罚决定书〔2026〕10号), so that the decisions of the
+    commission and of its regional offices, numbered alike, stay apart."""
+    number = None
     for line in lines[:3]:
         compact = re.sub(r"\s", "", line)
         if _NUMBER.match(compact):
-            return compact
-    m = _TITLE_NUMBER.search(title or "")
-    return re.sub(r"\s", "", m.group(0)) if m else None
+            number = compact
+            break
+    else:
+        m = _TITLE_NUMBER.search(title or "")
+        number = re.sub(r"\s", "", m.group(0)) if m else None
+    prefix = _TITLE_PREFIX.match(re.sub(r"\s", "", half_width(title or "")))
+    if number and prefix and number[0] in "〔[(":
+        number = prefix.group(1) + number
+    return number
 
 
 def _parse_decision_date(lines: list[str]) -> str | None:

@@ -37,8 +37,8 @@ def test_every_corpus_decision_matches_the_reviewed_parties(decisions):
 def test_decision_numbers_agree_with_the_listing(decisions):
     for row in decisions.values():
         number = cn_csrc.parse(row["正文"], row["标题"])["decision_number"]
-        if row["文号"]:
-            assert number == row["文号"]
+        if row["文号"]:  # the listing's short form, under the title's prefix
+            assert number == "中国证券监督管理委员会行政处罚决定书" + row["文号"]
         else:  # 2006: the number is only the first body line
             assert re.fullmatch(r"证监罚字\[2006\]\d+号", number)
 
@@ -92,6 +92,6 @@ def test_the_indexer_makes_one_decision_per_party(decisions, tmp_path):
         records.append(normalize(raw, str(tmp_path)))
     assert [(r["party_name"], r["total_amount"], r["fine_amount"]) for r in records] == [
         ("吴*", "45124745.84", None), ("韩*", "45124745.84", None)]  # private persons: masked
-    assert all(r["decision_number"] == "〔2026〕30号" and r["currency"] == "CNY"
+    assert all(r["decision_number"] == "中国证券监督管理委员会行政处罚决定书〔2026〕30号" and r["currency"] == "CNY"
                and r["authority_level"] == "national" for r in records)
     assert records[0]["legal_basis"]
