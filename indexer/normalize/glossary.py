@@ -185,9 +185,11 @@ def interpret(q: str) -> Reading:
             step = {"phrase": m.group(0), "zh": (entry.get("zh") or [None])[0]}
             replacement = " "
             if entry["language"] == "zh":  # stays searched as written, and finds the type
-                step = {"phrase": m.group(0), "also_type": entry["type"]}
-                if entry["type"] not in reading.also_types:
-                    reading.also_types += (entry["type"],)
+                step = {"phrase": m.group(0)}
+                if entry.get("type"):
+                    step["also_type"] = entry["type"]
+                    if entry["type"] not in reading.also_types:
+                        reading.also_types += (entry["type"],)
                 kept.append(m.group(0))
             elif entry.get("type"):
                 step["type"] = entry["type"]

@@ -16,7 +16,7 @@ VALUES = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["1e999", "-1", "nan", "inf", "9" * 40, "0x10", "2024-02-30", "\x00",
                      "price", "pi.lawful_basis", "none", "unknown", "0-1000", "CN-ZJ",
-                     "amount_desc", "９９", "１e5", "\ud800"]),
+                     "amount_desc", "９９", "１e5", "\ud800", "罚款", "明码标价 consent"]),
     st.integers().map(str))
 PARAMS = st.lists(st.tuples(st.sampled_from(NAMES) | st.text(max_size=8), VALUES), max_size=8)
 

@@ -79,3 +79,16 @@ def test_gloss_is_made_from_the_fields_only():
     assert "常市监罚〔2025〕1号" in text and "正文" not in text
     record["language"] = "en"
     assert gloss(record) is None
+
+
+def test_every_chinese_glossary_phrase_reads_without_error():
+    """Each phrase of the glossary in a query, alone: a Chinese word with no type (罚款)
+    stays searched as written."""
+    from indexer.normalize.glossary import _phrases
+
+    for pattern, entry in _phrases():
+        for phrase in entry.get("zh") or []:
+            reading = interpret(phrase)
+            assert phrase in reading.q or reading.types or reading.penalty or reading.region \
+                or reading.source, phrase
+    assert interpret("罚款").q == "罚款" and not interpret("罚款").also_types
