@@ -206,9 +206,13 @@ def check(ctx, as_json):
     """Check the archive: store and search index agree, documents match their SHA-256,
     what input is quarantined.  Exit status 1 when something disagrees."""
     from indexer.datadir import damaged_documents, quarantined
+    from indexer.store.base import NoIndex
 
-    with ctx.store(readonly=True) as store:
-        found = store.agreement()
+    try:
+        with ctx.store(readonly=True) as store:
+            found = store.agreement()
+    except NoIndex as exc:
+        raise click.ClickException(str(exc))
     found["damaged_documents"] = damaged_documents(ctx.data)
     found["quarantined"] = quarantined(ctx.data)
     bad = found["missing"] or found["extra"] or found["duplicated"] \
