@@ -90,8 +90,7 @@ class CrawlReport:
         return {name: get("penalty_archive/" + name, 0)
                 for name in ("pages", "items", "new", "changed", "documents",
                              "document_pending", "document_mismatch", "errors", "blocked",
-                             "retries",
-                             "unreachable")}
+                             "retries", "unreachable")}
 
     def _maybe_print(self, spider):
         now = time.monotonic()

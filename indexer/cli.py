@@ -117,7 +117,7 @@ def run_index(ctx, rebuild=False, progress=True):
 
     started = time.monotonic()
     quarantine = Quarantine(ctx.data, "index")
-    items = latest_raw_items(iter_raw(ctx.data, rejects=quarantine.reject_line))
+    items = latest_raw_items(iter_raw(ctx.data, rejects=quarantine.add))
     stats, errors = UpsertStats(), 0
     show = progress and sys.stderr.isatty()
     # Normalized records wait in a spill file, not in memory: only their dedup keys are

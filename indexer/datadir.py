@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -57,6 +58,17 @@ def read_raw_line(line):
         raise BadLine("not JSON: %s" % exc) from None
     if not isinstance(item, dict):
         raise BadLine("not a JSON object but a %s" % type(item).__name__)
+    # Only a line with that many brackets can be that deep, only one with a \uD800-\uDFFF
+    # escape can hold a lone surrogate: the common line is not walked.
+    if line.count("{") + line.count("[") > MAX_DEPTH or _SURROGATE_ESCAPE.search(line):
+        _walk(item)
+    return item
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _walk(item):
     stack = [(item, 1)]
     while stack:
         value, depth = stack.pop()
@@ -70,20 +82,16 @@ def read_raw_line(line):
         elif isinstance(value, str):
             try:
                 value.encode("utf-8")
-            except UnicodeEncodeError:
+            except UnicodeEncodeError as exc:
                 raise BadLine("a lone surrogate (\\u%04x) in a string"
-                              % ord(value[_surrogate_at(value)])) from None
-    return item
-
-
-def _surrogate_at(text):
-    return next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+                              % ord(exc.object[exc.start])) from None
 
 
 def iter_raw(data_dir, source=None, rejects=None):
     """Every raw item on disk, oldest file first.  A line that is no raw item (torn, not
-    UTF-8, not a JSON object, too deep) is skipped and passed to ``rejects(path, line
-    number, reason, line)`` when given, so that one bad line never stops a run."""
+    UTF-8, not a JSON object, too deep) is skipped and passed to ``rejects(reason, path,
+    line number, line)`` when given (``Quarantine.add``), so that one bad line never stops
+    a run."""
     base = os.path.join(data_dir, "raw")
     if not os.path.isdir(base):
         return
@@ -105,7 +113,7 @@ def iter_raw(data_dir, source=None, rejects=None):
                         reason = str(exc) if line.endswith(b"\n") else "torn (no line end)"
                         log.warning("%s line %d: skipped, %s", path, number, reason)
                         if rejects:
-                            rejects(path, number, reason, line)
+                            rejects(reason, path, number, line)
 
 
 class Quarantine:
@@ -129,9 +137,6 @@ class Quarantine:
             entry["content"] = line[:self.MAX_LINE].decode("utf-8", "backslashreplace") \
                 if isinstance(line, bytes) else line[:self.MAX_LINE]
         self.entries.append(entry)
-
-    def reject_line(self, path, line_number, reason, line):
-        self.add(reason, path, line_number, line)
 
     def __len__(self):
         return len(self.entries)

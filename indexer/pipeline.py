@@ -103,7 +103,7 @@ def normalize(raw, data_dir="data"):
                     raw.get("key"), exc)
         text = None
     language = raw.get("language") or "zh"
-    parsed = _parse_text(text, raw) if text and language.startswith("zh") else {}
+    parsed = _parse_text(text, raw)
     mismatch = _disagreement(raw, parsed)
     if mismatch:  # another decision's document: kept as evidence, nothing taken from it
         log.warning("%s %s: the document served is another decision's (%s): kept as "
@@ -174,12 +174,9 @@ def document_disagreement(raw, data_dir):
     """Why the document stored for a raw item is another decision's, or None (also when
     it cannot be read): the crawler's check, with the indexer's reading of the document."""
     try:
-        text = _document_text(raw, data_dir)
+        return _disagreement(raw, _parse_text(_document_text(raw, data_dir), raw))
     except (OSError, DocumentError):
         return None
-    language = raw.get("language") or "zh"
-    return _disagreement(raw, _parse_text(text, raw)) if text and language.startswith("zh") \
-        else None
 
 
 def _mask_persons(record, text):
@@ -250,6 +247,9 @@ DOCUMENT_PARSERS = {
 
 
 def _parse_text(text, raw):
+    """The fields a Chinese decision's text gives ({} for no text, or another language)."""
+    if not text or not (raw.get("language") or "zh").startswith("zh"):
+        return {}
     parser = DOCUMENT_PARSERS.get(raw["source"])
     return parser(text, raw) if parser else cn_decision.parse(text)
 

@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, jsonify, render_template, url_for
+from flask import Flask, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
 from indexer.query import Query, QueryError
@@ -20,6 +20,11 @@ DEFAULTS = {
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def public_url(endpoint, **values):
+    """An absolute URL on the configured PUBLIC_URL (never on the request's Host)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def create_app(config=None):
@@ -48,25 +53,19 @@ def create_app(config=None):
         app.register_blueprint(module.bp)
     api.register_error_handlers(app)  # JSON errors under /api/
 
-    @app.template_global()
-    def public_url(endpoint, **values):
-        """An absolute URL on the configured PUBLIC_URL."""
-        return app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
-
-    app.extensions["penalty_archive.public_url"] = public_url
+    app.add_template_global(public_url)
 
     @app.route("/healthz")
     def healthz():
         """For load balancers and `serve`'s operators: 200 when the archive can answer."""
         from webapp.storage import get_store
 
+        store = get_store()
         try:
-            decisions, indexed = get_store().count(), True
-            get_store().search(Query(), facets=False)
+            store.search(Query(), facets=False)
         except NoIndex:
-            indexed = False
-        return jsonify(ok=indexed, index=indexed, decisions=decisions if indexed else 0), \
-            200 if indexed else 503
+            return jsonify(ok=False, index=False, decisions=0), 503
+        return jsonify(ok=True, index=True, decisions=store.count())
 
     @app.after_request
     def security_headers(response):

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 
 from indexer.query import Query
+from webapp import public_url
 from webapp.i18n import current_language
 from webapp.storage import get_store
 
@@ -49,8 +50,8 @@ def decisions():
     query = replace(query, sort="newest", page=1, page_size=FEED_SIZE)
     result = get_store().search(query)
     params = _multi(query.to_params(sort="relevance", page=1, page_size=20))
-    search_url = _public_url("search.index", **params)
-    self_url = _public_url("feeds.decisions", **params)
+    search_url = public_url("search.index", **params)
+    self_url = public_url("feeds.decisions", **params)
     feed = FeedGenerator()
     feed.id(self_url)
     title = current_app.config["SITE_NAME"]
@@ -63,7 +64,7 @@ def decisions():
     newest = datetime(1970, 1, 1, tzinfo=timezone.utc)
     for hit in reversed(result.hits):  # feedgen prepends: add oldest first
         d = hit.record
-        permalink = _public_url("decisions.show", decision_id=d["id"])
+        permalink = public_url("decisions.show", decision_id=d["id"])
         entry = feed.add_entry()
         entry.id(permalink)
         entry.link(href=permalink, rel="alternate", type="text/html")
@@ -83,7 +84,3 @@ def decisions():
     feed.updated(newest)
     body = feed.atom_str(pretty=True)
     return Response(body, mimetype="application/atom+xml")
-
-
-def _public_url(endpoint, **values):
-    return current_app.extensions["penalty_archive.public_url"](endpoint, **values)

@@ -3,9 +3,9 @@
 Three scopes, each configurable with a ``limits`` string such as ``"120 per minute"`` or
 ``"1000/hour;60/minute"``::
 
-    RATELIMIT_PAGES    every route but static files and /healthz
+    RATELIMIT_PAGES    every other route but static files and /healthz
                                                         env PENALTY_ARCHIVE_RATELIMIT_PAGES
-    RATELIMIT_API      /api/v1/... (as well)            env PENALTY_ARCHIVE_RATELIMIT_API
+    RATELIMIT_API      /api/v1/...                      env PENALTY_ARCHIVE_RATELIMIT_API
     RATELIMIT_EXPORT   /search.csv, /search.jsonl and
                        release files under /downloads/  env PENALTY_ARCHIVE_RATELIMIT_EXPORT
 
@@ -81,8 +81,9 @@ def init_app(app):
     app.extensions[EXTENSION] = RateLimits(app)
 
     @app.before_request
-    def limit_pages():
-        if request.endpoint not in (None, "static", "healthz"):
+    def limit_pages():  # the API counts in its own scope (webapp.api)
+        endpoint = request.endpoint or "static"
+        if endpoint not in ("static", "healthz") and not endpoint.startswith("api."):
             check("pages")
 
 

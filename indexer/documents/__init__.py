@@ -321,6 +321,9 @@ def _join_lines(lines: list[dict]) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
+_SOURCE_BREAK = re.compile(r"(?<=[A-Za-z])\0+|\0+(?=[A-Za-z])")
+
+
 class _HTMLText(HTMLParser):
     _SKIP = {"script", "style", "noscript", "template", "head", "title"}
     _BLOCK = {
@@ -328,8 +331,12 @@ class _HTMLText(HTMLParser):
         "section", "article", "header", "footer", "blockquote", "pre", "ul", "ol", "dd", "dt",
     }
 
-    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-             "source", "track", "wbr"}
+    # Not counted in the nesting depth: elements without content, and those whose end tag
+    # HTML lets a page leave out (thousands of unclosed <p> are no deep nesting).
+    _UNCOUNTED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                  "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead",
+                  "tbody", "tfoot", "option", "optgroup", "colgroup", "caption", "rb", "rt",
+                  "rp", "html", "head", "body"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -340,7 +347,7 @@ class _HTMLText(HTMLParser):
         self.body_parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag not in self._VOID:
+        if tag not in self._UNCOUNTED:
             self.depth += 1
             if self.depth > MAX_HTML_DEPTH:
                 raise DocumentError("HTML nested deeper than %d elements" % MAX_HTML_DEPTH)
@@ -358,18 +365,22 @@ class _HTMLText(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
-        self.depth = max(0, self.depth - 1)
+        if tag not in self._UNCOUNTED:
+            self.depth = max(0, self.depth - 1)
         if tag in self._SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in self._BLOCK:
             self.parts.append("\n")
 
     def handle_data(self, data):
-        # A line break between two tags is the HTML source's layout, not the text's: pages
-        # that put each fragment of a line in an element of its own (a number split over
-        # several <span>s) would otherwise read with spaces inside words and numbers.
-        if not self.skip and not (data.isspace() and "\n" in data):
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+        if self.skip:
+            return
+        # A line break between two tags is the HTML source's layout: pages that put each
+        # fragment of a line in an element of its own (a number split over several
+        # <span>s) must not read with spaces inside words and numbers.  It is marked here
+        # and becomes a space only beside a Latin letter (_SOURCE_BREAK).
+        self.parts.append("\0" if data.isspace() and "\n" in data
+                          else re.sub(r"[ \t\r\n]+", " ", data))
 
 
 def _html_text(data: bytes) -> str:
@@ -389,7 +400,7 @@ def _html_text(data: bytes) -> str:
         raise
     except Exception as exc:  # pragma: no cover - html.parser is lenient
         raise DocumentError(f"cannot parse HTML: {exc}") from exc
-    out = normalize_text("".join(parser.parts))
+    out = normalize_text(_SOURCE_BREAK.sub(" ", "".join(parser.parts)).replace("\0", ""))
     if not out.strip():
         raise DocumentError("HTML document has no text")
     return out

@@ -47,10 +47,9 @@ def disagreement(listed, parsed):
 
 
 def _same_party(a, b):
-    if a in b or b in a:
-        return True
-    if "*" in a or "*" in b:  # the publisher's masks: compare the unmasked characters
-        pattern = lambda masked: re.compile(  # noqa: E731
-            "".join(".+" if c == "*" else re.escape(c) for c in masked) + "$")
-        return bool(pattern(a).match(b) or pattern(b).match(a))
-    return False
+    """The publisher's masks (吴*) stand for one or more characters."""
+    return a in b or b in a or bool(_masked(a).match(b) or _masked(b).match(a))
+
+
+def _masked(name):
+    return re.compile("".join(".+" if c == "*" else re.escape(c) for c in name) + "$")

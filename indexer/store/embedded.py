@@ -282,8 +282,10 @@ class EmbeddedStore(Store):
             self._loaded = seen
         return self._index.searcher()
 
-    def _write(self, index, records, delete_first, heap=WRITER_HEAP):
+    def _write(self, index, records, delete_first, heap=WRITER_HEAP, delete_ids=()):
         writer = index.writer(heap_size=heap)
+        for decision_id in delete_ids:
+            writer.delete_documents_by_term("id", decision_id)
         for record in records:
             if delete_first:
                 writer.delete_documents_by_term("id", record["id"])
@@ -341,16 +343,10 @@ class EmbeddedStore(Store):
         if ids or extra:
             log.warning("indexing %d decisions an interrupted run stored but did not index",
                         len(ids))
-            writer = self._index.writer(heap_size=WRITER_HEAP)
-            for decision_id in extra:
-                writer.delete_documents_by_term("id", decision_id)
             ids = sorted(ids)
-            for start in range(0, len(ids), BATCH):
-                for record in self.get_many(ids[start:start + BATCH]).values():
-                    writer.delete_documents_by_term("id", record["id"])
-                    writer.add_document(_index_doc(record))
-            writer.commit()
-            writer.wait_merging_threads()
+            records = (record for start in range(0, len(ids), BATCH)
+                       for record in self.get_many(ids[start:start + BATCH]).values())
+            self._write(self._index, records, delete_first=True, delete_ids=extra)
         with db:
             db.execute("DELETE FROM pending")
         return len(ids)

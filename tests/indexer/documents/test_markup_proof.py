@@ -94,3 +94,10 @@ def test_the_html_reader_keeps_words_whole_whatever_the_inline_markup(data):
     plain = extract_text(page([html.escape(line) for line in text.split("\n")], "t"), "html")
     variant = extract_text(page(data.draw(rendering(text, widths=False)), "t"), "html")
     assert variant == plain
+
+
+def test_a_source_line_break_between_elements_separates_latin_words_only():
+    page_ = ("<html><body><p><span>Hello</span>\n<span>world</span>, <b>Article 5</b>\n"
+             "<b>GDPR</b></p><p><span>罚款6,226,</span>\n  <span>415.04</span>\n<span>元</span>"
+             "</p></body></html>").encode("utf-8")
+    assert extract_text(page_, "html") == "Hello world, Article 5 GDPR\n罚款6,226,415.04元"
