@@ -11,10 +11,17 @@ then prints:
 - query latency (median, p99) of ``store.search`` for (a) keyword only (top 20 by
   relevance with the total count) and (b) keyword + type + date range + amount range +
   every facet + sort by amount, for 2- and 4-character Chinese terms and English terms;
-- the peer baseline: the same records in a plain SQLite file served by Datasette on
-  127.0.0.1, the equivalent queries through its JSON API (``__contains`` for the keyword,
-  ``_facet`` / ``_facet_array`` for the facets, ``_sort_desc`` for the order), and the
-  ratio Datasette / embedded.
+- two peers on the same records in a plain SQLite file (a column per field):
+  Datasette on 127.0.0.1, the equivalent queries through its JSON API (``__contains``
+  for the keyword, ``_facet`` / ``_facet_array`` for the facets, ``_sort_desc`` for the
+  order); and SQLite FTS5 with the trigram tokenizer (an external-content index of the
+  text), queried in this process: ``MATCH`` ranked by bm25 for terms of three or more
+  characters, ``LIKE`` (which the trigram index cannot serve under three characters)
+  for shorter ones, the matches of a query (b) kept in a temporary table that the page,
+  the count and each facet (``GROUP BY``, ``json_each`` for lists) are read from; and
+  the ratios peer / embedded.
+
+Peers need the ``bench`` extra (``pip install -e '.[bench]'``: Datasette).
 
 Every figure is measured in the same run on the same machine; nothing here asserts.
 """
@@ -223,6 +230,74 @@ def run_datasette_queries(base, table_path, count, seed):
     return results
 
 
+# -- SQLite FTS5, trigram tokenizer ---------------------------------------------------------
+
+def build_fts(path):
+    """An external-content FTS5 index (trigram tokenizer) of the plain file's text."""
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE IF EXISTS fts")
+    db.execute("CREATE VIRTUAL TABLE fts USING fts5(text, content='decisions', "
+               "content_rowid='rowid', tokenize='trigram')")
+    db.execute("INSERT INTO fts(rowid, text) SELECT rowid, text FROM decisions")
+    db.commit()
+    db.close()
+
+
+def fts_matches(term):
+    """(SQL giving the rowids of the decisions that contain ``term``, its parameter): a
+    phrase MATCH of the FTS5 index, or a LIKE scan of the text under three characters
+    (trigrams match nothing shorter)."""
+    if len(term) >= 3:
+        return "SELECT rowid FROM fts WHERE fts MATCH ?", '"%s"' % term.replace('"', '""')
+    return "SELECT rowid FROM decisions WHERE text LIKE ?", "%%%s%%" % term
+
+
+def fts_query(db, group, i, kind, seed):
+    term = TERMS[group][i % len(TERMS[group])]
+    matches, value = fts_matches(term)
+    if kind == "a":
+        if "MATCH" in matches:
+            db.execute("SELECT d.id FROM fts JOIN decisions d ON d.rowid = fts.rowid "
+                       "WHERE fts MATCH ? ORDER BY rank LIMIT 20", (value,)).fetchall()
+        else:
+            db.execute("SELECT id FROM decisions WHERE text LIKE ? LIMIT 20",
+                       (value,)).fetchall()
+        return db.execute("SELECT count(*) FROM (%s)" % matches, (value,)).fetchone()[0]
+    p = filtered_params(seed, group, i)
+    db.execute("DROP TABLE IF EXISTS temp.hits")
+    db.execute(
+        "CREATE TEMP TABLE hits AS SELECT d.* FROM decisions d WHERE d.rowid IN (%s) AND "
+        "EXISTS (SELECT 1 FROM json_each(d.type_prefixes) WHERE value = ?) AND "
+        "decision_date BETWEEN ? AND ? AND amount_cny BETWEEN ? AND ?"
+        % matches, (value, p["type"], p["from"], p["to"], float(p["min_amount"]),
+                    float(p["max_amount"])))
+    db.execute("SELECT id FROM hits ORDER BY amount_cny DESC LIMIT 20").fetchall()
+    total = db.execute("SELECT count(*) FROM hits").fetchone()[0]
+    for facet in FACETS:
+        db.execute("SELECT %s, count(*) FROM hits GROUP BY 1 ORDER BY 2 DESC LIMIT 50"
+                   % facet).fetchall()
+    for facet in ARRAY_FACETS:
+        db.execute("SELECT j.value, count(*) FROM hits, json_each(hits.%s) j GROUP BY 1 "
+                   "ORDER BY 2 DESC LIMIT 50" % facet).fetchall()
+    return total
+
+
+def run_fts_queries(path, count, seed):
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA cache_size=-262144")  # 256 MiB, as a server would give it
+    results = {}
+    for group in TERMS:
+        for kind in ("a", "b"):
+            times, totals = [], []
+            for i in range(count):
+                started = time.perf_counter()
+                totals.append(fts_query(db, group, i, kind, seed))
+                times.append(time.perf_counter() - started)
+            results[(group, kind)] = (stats_ms(times), totals)
+    db.close()
+    return results
+
+
 # -- main ----------------------------------------------------------------------------------
 
 def main(argv=None):
@@ -232,6 +307,8 @@ def main(argv=None):
                         help="embedded queries per term group and query kind")
     parser.add_argument("--peer-queries", type=int, default=10,
                         help="Datasette queries per term group and query kind (0: skip)")
+    parser.add_argument("--fts-queries", type=int, default=50,
+                        help="FTS5 queries per term group and query kind (0: skip)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="where to build (default: a temporary folder, removed)")
     parser.add_argument("--reuse", action="store_true",
@@ -290,16 +367,27 @@ def main(argv=None):
     say("embedded queries: %d per row; peak RSS %.0f MB; load average %.1f"
         % (args.queries, peak_mb(), os.getloadavg()[0]))
 
-    peer = {}
-    if args.peer_queries:
-        plain = work / "plain.db"
-        if not (args.reuse and plain.exists()):
-            if plain.exists():
-                plain.unlink()
+    peer, fts = {}, {}
+    plain = work / "plain.db"
+    if (args.peer_queries or args.fts_queries) and not (args.reuse and plain.exists()):
+        if plain.exists():
+            plain.unlink()
+        started = time.perf_counter()
+        build_plain_sqlite(str(plain), args.n, args.seed)
+        say("peers' plain SQLite file %.0f MB built in %.1f s"
+            % (plain.stat().st_size / 2 ** 20, time.perf_counter() - started))
+    if args.fts_queries:
+        if not args.reuse or not sqlite3.connect(str(plain)).execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'fts'").fetchone():
             started = time.perf_counter()
-            build_plain_sqlite(str(plain), args.n, args.seed)
-            say("Datasette baseline: plain SQLite file %.0f MB built in %.1f s"
-                % (plain.stat().st_size / 2 ** 20, time.perf_counter() - started))
+            build_fts(str(plain))
+            say("FTS5 trigram index built in %.1f s; the file is now %.0f MB"
+                % (time.perf_counter() - started, plain.stat().st_size / 2 ** 20))
+        run_fts_queries(str(plain), 1, args.seed)  # warm the page cache, not counted
+        fts = run_fts_queries(str(plain), args.fts_queries, args.seed)
+        say("FTS5 queries: %d per row; load average %.1f" % (args.fts_queries,
+                                                             os.getloadavg()[0]))
+    if args.peer_queries:
         proc, base = start_datasette(str(plain))
         try:
             for term in TERMS["zh-2"][:1]:  # warm the page cache, not counted
@@ -314,28 +402,29 @@ def main(argv=None):
             % (args.peer_queries, peer_peak))
 
     say()
-    say("%-6s %-3s %10s %10s %7s %9s | %12s %12s %9s | %7s" % (
-        "terms", "q", "median ms", "p99 ms", "CPU ms", "hits", "Datasette md", "Datasette 99",
-        "hits", "ratio"))
+    say("%-6s %-3s %9s %9s %7s %8s | %9s %9s %8s %6s | %9s %9s %8s %6s" % (
+        "terms", "q", "median ms", "p99 ms", "CPU ms", "hits", "FTS5 md", "FTS5 p99", "hits",
+        "ratio", "Dsette md", "Dsette 99", "hits", "ratio"))
     for (group, kind), ((median, p99, cpu), totals) in mine.items():
-        peer_row = peer.get((group, kind))
-        shown = totals[:len(peer_row[1])] if peer_row else totals
-        row = "%-6s %-3s %10.1f %10.1f %7.1f %9d |" % (group, kind, median, p99, cpu,
-                                                       statistics.median(shown))
-        if peer_row:
-            (pm, p99p), ptotals = peer_row
-            row += " %12.1f %12.1f %9d | %6.0fx" % (pm, p99p, statistics.median(ptotals),
-                                                    pm / max(median, 1e-6))
-        say(row)
+        row = "%-6s %-3s %9.1f %9.1f %7.1f %8d |" % (group, kind, median, p99, cpu,
+                                                     statistics.median(totals))
+        for other in (fts, peer):
+            found = other.get((group, kind))
+            if found:
+                (pm, pp), ptotals = found
+                row += " %9.1f %9.1f %8d %5.0fx |" % (pm, pp, statistics.median(ptotals),
+                                                      pm / max(median, 1e-6))
+            else:
+                row += " %9s %9s %8s %6s |" % ("-", "-", "-", "-")
+        say(row.rstrip(" |"))
     say()
     say("(a) keyword only: top 20 by relevance with the total count; (b) keyword + type + "
         "date range + amount range + all facets (type, authority, region, year, penalty, "
         "source, amount bands) + sort by amount. CPU ms: median CPU time of the process per "
         "query (not inflated by other processes on the machine). hits: median number of "
-        "matches of the queries both ran (Datasette runs the first ones of the embedded "
-        "run; its LIKE matches substrings, the embedded store stemmed English words and "
-        "Chinese characters in sequence across punctuation, so counts can differ). "
-        "ratio = Datasette median / embedded median.")
+        "matches (the embedded store matches stemmed English words and Chinese characters "
+        "in sequence across punctuation; FTS5 trigrams and Datasette's LIKE match "
+        "substrings, so counts can differ). ratio = peer median / embedded median.")
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return out

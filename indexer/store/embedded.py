@@ -19,8 +19,11 @@ mid-rebuild leaves the previous generation serving, and the next rebuild starts 
 A generation's name starts with the index schema's version (``s4-...``); a writer that
 opens an index of an older schema rebuilds it from the records.
 
-Earlier versions are kept as zlib-compressed JSON (``versions.record`` is a BLOB; rows
-written as JSON text by older releases are read as they are).
+Records are kept once, compressed (``indexer.store.packing``: zstd with a dictionary
+trained on the store's records). ``decisions`` holds each current record; ``versions``
+holds every version's hash and time, and the record of each earlier version (the current
+version's row holds an empty value instead of a second copy). ``last_seen`` lives in its
+column only, so a recrawl that finds a record unchanged rewrites no record.
 
 The index stores only each decision's id: records come from SQLite, and snippets are cut
 from the record's text, so the index stays small and a hit costs one id lookup.
@@ -40,7 +43,6 @@ import shutil
 import sqlite3
 import threading
 import time
-import zlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,6 +64,8 @@ from indexer.store.base import (
     search_text,
     type_prefixes,
 )
+from indexer.store.packing import SCHEMA_SQL as PACKING_SQL
+from indexer.store.packing import TRAIN_AT, Packer
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +114,9 @@ CREATE TABLE IF NOT EXISTS versions (
     record TEXT NOT NULL,
     PRIMARY KEY (id, version)
 );
-"""
+""" + PACKING_SQL
+CURRENT = b""  # versions.record of the current version: the record is in decisions
+LAYOUT = 1  # PRAGMA user_version: 1 = each record stored once
 
 
 def _schema():
@@ -195,6 +201,13 @@ class EmbeddedStore(Store):
         self._schema = _schema()
         with self._db() as db:
             db.executescript(_SCHEMA_SQL)
+            if not readonly and db.execute("PRAGMA user_version").fetchone()[0] < LAYOUT:
+                # Older releases kept the current record in versions too: drop that copy.
+                db.execute("UPDATE versions SET record = ? WHERE EXISTS (SELECT 1 FROM "
+                           "decisions d WHERE d.id = versions.id AND d.version = "
+                           "versions.version)", (CURRENT,))
+                db.execute("PRAGMA user_version = %d" % LAYOUT)
+        self._packer = Packer(self._db)
         self._generation = None
         self._index = None
         self._loaded = None
@@ -369,72 +382,89 @@ class EmbeddedStore(Store):
         db = self._db()
         with db:
             ids = list(dict.fromkeys(r["id"] for r in records))
-            known = {row[0]: row[1:] for row in db.execute(
-                "SELECT id, version, content_hash, first_seen, json_extract(record, "
-                "'$.document_pending') FROM decisions WHERE id IN (%s)" % ",".join("?" * len(ids)),
-                ids)}
+            known = {row[0]: row[1:4] + (self._load(row[4]).get("document_pending"),)
+                     for row in db.execute(
+                         "SELECT id, version, content_hash, first_seen, record FROM decisions "
+                         "WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)}
+            earlier = {i: row[0] for i, row in known.items()}
             for incoming in records:
                 record, digest = plan_version(incoming, known, now, stats)
                 if record is None:
-                    touched.append((now, now, incoming["id"]))
+                    touched.append((now, incoming["id"]))
                     continue
-                blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
                 rows.append((record["id"], record["version"], digest, record["status"],
-                             record["first_seen"], now, blob))
+                             record["first_seen"], now, _dump(record)))
                 to_index[record["id"]] = record
             if touched:
-                db.executemany("UPDATE decisions SET last_seen = ?, record = json_set(record, "
-                               "'$.last_seen', ?) WHERE id = ?", touched)
+                db.executemany("UPDATE decisions SET last_seen = ? WHERE id = ?", touched)
             if rows:
+                if not self._packer.trained and len(rows) >= TRAIN_AT:
+                    self._packer.train(db, [r[6] for r in rows])
+                rows = [r[:6] + (self._packer.pack(r[6]),) for r in rows]
+                last = {r[0]: n for n, r in enumerate(rows)}  # an id may come twice
+                # A new version moves the record it replaces into versions.
+                db.executemany(
+                    "UPDATE versions SET record = (SELECT record FROM decisions d WHERE d.id = "
+                    "versions.id) WHERE id = ? AND version = ? AND version < ?",
+                    [(i, earlier[i], rows[n][1]) for i, n in last.items() if i in earlier])
                 db.executemany("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               rows)
+                               [rows[n] for n in last.values()])
                 db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)",
-                               [(r[0], r[1], r[2], now, _pack(r[6])) for r in rows])
+                               [r[:3] + (now, CURRENT if last[r[0]] == n else r[6])
+                                for n, r in enumerate(rows)])
                 db.executemany("INSERT OR IGNORE INTO pending VALUES (?)",
                                [(r[0],) for r in rows])
         return stats, list(to_index.values())
 
+    def _load(self, value, last_seen=None):
+        record = json.loads(self._packer.unpack(value))
+        if last_seen:
+            record["last_seen"] = last_seen
+        return record
+
     def get(self, decision_id):
-        row = self._db().execute("SELECT record FROM decisions WHERE id = ?",
+        row = self._db().execute("SELECT record, last_seen FROM decisions WHERE id = ?",
                                  (decision_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._load(*row) if row else None
 
     def get_many(self, ids):
         if not ids:
             return {}
-        rows = self._db().execute("SELECT id, record FROM decisions WHERE id IN (%s)"
+        rows = self._db().execute("SELECT id, record, last_seen FROM decisions WHERE id IN (%s)"
                                   % ",".join("?" * len(ids)), list(ids)).fetchall()
-        return {i: json.loads(r) for i, r in rows}
+        return {i: self._load(r, seen) for i, r, seen in rows}
 
     def versions(self, decision_id):
-        rows = self._db().execute("SELECT version, recorded_at, record FROM versions WHERE id = ? "
-                                  "ORDER BY version", (decision_id,)).fetchall()
-        return [{"version": v, "recorded_at": at, "record": json.loads(_unpack(r))}
-                for v, at, r in rows]
+        rows = self._db().execute(
+            "SELECT v.version, v.recorded_at, CASE WHEN length(v.record) THEN v.record "
+            "ELSE d.record END, coalesce(d.last_seen, v.recorded_at) FROM versions v "
+            "LEFT JOIN decisions d ON d.id = v.id AND d.version = v.version "
+            "WHERE v.id = ? ORDER BY v.version", (decision_id,)).fetchall()
+        return [{"version": v, "recorded_at": at, "record": self._load(r, seen)}
+                for v, at, r, seen in rows]
 
     def withdraw(self, decision_id, now=None):
         record = self.get(decision_id)
         if record is None or record["status"] == "withdrawn":
             return False
-        record["status"] = "withdrawn"
-        now = now or now_utc()
+        record.update(status="withdrawn", last_seen=now or now_utc())
         with self._db() as db:
             db.execute("UPDATE decisions SET status = 'withdrawn', last_seen = ?, record = ? "
-                       "WHERE id = ?", (now, json.dumps(record, ensure_ascii=False,
-                                                        sort_keys=True), decision_id))
+                       "WHERE id = ?", (record["last_seen"], self._packer.pack(_dump(record)),
+                                        decision_id))
         self._write(self._index, [record], delete_first=True)
         return True
 
     def iter_decisions(self):
-        cursor = self._db().execute("SELECT record FROM decisions ORDER BY id")
-        for (blob,) in cursor:
-            yield json.loads(blob)
+        cursor = self._db().execute("SELECT record, last_seen FROM decisions ORDER BY id")
+        for row in cursor:
+            yield self._load(*row)
 
     def _iter_storage_order(self):
         """Every current decision in storage order (faster than id order), for rebuilds."""
-        cursor = self._db().execute("SELECT record FROM decisions ORDER BY rowid")
-        for (blob,) in cursor:
-            yield json.loads(blob)
+        cursor = self._db().execute("SELECT record, last_seen FROM decisions ORDER BY rowid")
+        for row in cursor:
+            yield self._load(*row)
 
     def count(self):
         return self._db().execute("SELECT count(*) FROM decisions").fetchone()[0]
@@ -661,12 +691,10 @@ def _split_sets(name, result):
     return sorted(counts.items(), key=_by_count)[:FACET_SIZE]
 
 
-def _pack(blob):
-    return zlib.compress(blob.encode("utf-8"), 6)
-
-
-def _unpack(value):
-    return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
+def _dump(record):
+    """A record's JSON at rest: without last_seen, which lives in its column."""
+    return json.dumps({k: v for k, v in record.items() if k != "last_seen"},
+                      ensure_ascii=False, sort_keys=True)
 
 
 def _snippet_window(text, terms, before=80, after=320):
