@@ -158,8 +158,8 @@ class CnPbcSpider(ArchiveSpider):
         ext = ATTACHMENT.search(urlsplit(response.url).path).group(1).lower()
         records = self._records(response.body, ext, row) if ext in TABLE_FORMATS else []
         if not records:
-            # a format we cannot read (.doc, .et, .wps) or a table we do not recognise:
-            # keep the document, archived as one pending decision of the notice
+            # a document we cannot read or a table we do not recognise: keep the
+            # document, archived as one pending decision of the notice
             log.warning("%s: %s: no table rows read from the .%s attachment; archived as is",
                         self.name, response.url, ext)
             yield raw_item(self.name, key="%s-%d" % (notice_id(row["url"]), n),
@@ -279,7 +279,12 @@ def replay_exchanges(fixture, corpus):
         for att in notice.get("attachments", []):
             name = att["url"].rsplit("/", 1)[-1]
             parts.append("<p><a href=\"%s\">%s</a></p>" % (escape(att["url"]), escape(name)))
-            body = build_attachment(att["url"].rsplit(".", 1)[-1], spec["header"], att["rows"])
+            if att.get("file"):  # a saved document, relative to the fixture
+                with open(os.path.join(fixture, att["file"]), "rb") as f:
+                    body = f.read()
+            else:
+                body = build_attachment(att["url"].rsplit(".", 1)[-1], spec["header"],
+                                        att["rows"])
             exchanges.append(exchange("GET", att["url"], body=body))
         page = "<html><body><div id=\"zoom\">%s</div></body></html>" % "".join(parts)
         exchanges.append(exchange("GET", notice["url"], body=page.encode("utf-8"),

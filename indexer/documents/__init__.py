@@ -18,7 +18,9 @@ A PDF page without a text layer (a scan) is rendered and read by Tesseract, and 
 images (png, jpg, ...): see :mod:`indexer.documents.ocr`.
 
 Word (.docx) and spreadsheet (.xlsx, .xls) documents are read with python-docx, openpyxl
-and xlrd, one line per paragraph or table row: see :mod:`indexer.documents.tables`.
+and xlrd, one line per paragraph or table row: see :mod:`indexer.documents.tables`; old
+Word and WPS documents (.doc, .wps, .et) are converted by LibreOffice first: see
+:mod:`indexer.documents.legacy`.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ _FIELD_LABEL = re.compile(
 )
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of Office 97 files
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
 
 
@@ -133,6 +136,16 @@ def _extract(data: bytes, kind: str, ext: str) -> str:
         return _html_text(bytes(data))
     if kind == "txt":
         return normalize_text(_decode(bytes(data)))
+    if kind in ("doc", "wps", "et"):
+        from indexer.documents import legacy
+
+        if kind == "et" and data[:8] == OLE_MAGIC:  # an Excel 97 workbook: xlrd reads it
+            try:
+                return _extract(data, "xls", ext)
+            except DocumentError:
+                pass
+        converted, kind = legacy.convert(bytes(data), kind)
+        return _extract(converted, kind, ext)
     if kind in ("xlsx", "xls", "docx"):  # tables: indexer.documents.tables
         from indexer.documents.tables import office_text
 

@@ -1,4 +1,4 @@
-"""Tables of penalty decisions (行政处罚信息公示表) in HTML, .xlsx, .xls, .docx and PDF.
+"""Tables of penalty decisions (行政处罚信息公示表) in HTML, .xlsx, .xls, .docx, PDF, .doc, .wps, .et.
 
 Several regulators publish their decisions as a table with one penalized party per row
 (序号, 当事人名称, 行政处罚决定书文号, 主要违法违规行为, 行政处罚内容, 作出决定机关, 日期),
@@ -16,6 +16,7 @@ without records as an error.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import os
 import re
@@ -27,7 +28,7 @@ from indexer.documents import DocumentError, limits
 __all__ = ["read_tables", "table_records", "row_text", "office_text", "party_name",
            "TABLE_FORMATS"]
 
-TABLE_FORMATS = ("html", "htm", "xlsx", "xls", "docx", "pdf")
+TABLE_FORMATS = ("html", "htm", "xlsx", "xls", "docx", "pdf", "doc", "wps", "et")
 
 with open(os.path.join(os.path.dirname(__file__), "data", "table_columns.yaml"),
           encoding="utf-8") as _f:
@@ -63,7 +64,8 @@ def read_tables(data: bytes, ext: str) -> list[list[list[str]]]:
     """Every table in the document, as rows of cell strings."""
     kind = (ext or "").lower().lstrip(".")
     readers = {"html": _html_tables, "htm": _html_tables, "xlsx": _xlsx_tables,
-               "xls": _xls_tables, "docx": _docx_tables, "pdf": _pdf_tables}
+               "xls": _xls_tables, "docx": _docx_tables, "pdf": _pdf_tables,
+               **{old: functools.partial(_legacy_tables, kind=old) for old in ("doc", "wps", "et")}}
     if kind not in readers:
         raise DocumentError(f"no table reader for {ext!r}")
     try:
@@ -172,6 +174,19 @@ def _xls_tables(data: bytes) -> list[list[list[str]]]:
                     rows[r][c] = value
         out.append(rows)
     return out
+
+
+def _legacy_tables(data: bytes, kind: str) -> list[list[list[str]]]:
+    """Tables of a .doc, .wps or .et document (see indexer.documents.legacy)."""
+    from indexer.documents import OLE_MAGIC, legacy
+
+    if kind == "et" and data[:8] == OLE_MAGIC:
+        try:
+            return _xls_tables(data)
+        except Exception:  # not the Excel 97 format after all: LibreOffice reads it
+            pass
+    converted, kind = legacy.convert(data, kind)
+    return _xlsx_tables(converted) if kind == "xlsx" else _docx_tables(converted)
 
 
 def _docx_tables(data: bytes) -> list[list[list[str]]]:
