@@ -56,8 +56,8 @@ def test_records_are_stored_once_compressed_with_the_stores_dictionary(tmp_path,
     assert sum(map(len, blobs)) < 0.6 * alone
 
 
-def test_versions_keep_every_earlier_record_and_unchanged_rows_are_not_rewritten(tmp_path,
-                                                                                real_records):
+def test_versions_keep_every_earlier_record_and_unchanged_rows_are_not_rewritten(
+        tmp_path, real_records):
     first, edited = real_records[0], dict(real_records[0], penalty_text="罚款1000元。")
     with open_store("embedded", str(tmp_path)) as store:
         store.upsert([first], now="2026-01-01T00:00:00Z")
@@ -77,8 +77,8 @@ def test_versions_keep_every_earlier_record_and_unchanged_rows_are_not_rewritten
         "SELECT version FROM versions WHERE length(record) = 0").fetchall() == [(3,)]
 
 
-def test_a_store_of_the_older_layout_is_read_and_loses_its_second_copies(tmp_path,
-                                                                        real_records):
+def test_a_store_of_the_older_layout_is_read_and_loses_its_second_copies(
+        tmp_path, real_records):
     """Older releases kept records as JSON text and every version, the current one too,
     zlib-compressed in versions."""
     db = _db(tmp_path)
