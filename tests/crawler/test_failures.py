@@ -211,7 +211,7 @@ def test_a_recorded_crawl_that_met_only_challenge_pages_fails(tmp_path, corpus):
 
 @pytest.mark.parametrize("faults, ignored", [
     (("status:503,times=2", "status:429,retry_after=1,times=1", "reset,times=1",
-      "drop,times=1"), ()),
+      "drop,times=1", "status:403,times=1"), ()),
     # the documents archived are the bytes served (GB18030), the decisions the same
     (("gbk",), ("document_path", "document_sha256")),
 ], ids=["network", "gbk"])
@@ -232,7 +232,8 @@ def test_every_source_survives_faults_and_loses_nothing(faults, ignored, tmp_pat
         assert met["GBK served as UTF-8"] >= len(SOURCES)
     else:
         met.pop("HTTP 404", None)  # what the fixtures do not answer, as without faults
-        assert met["HTTP 503"] == 2 and met["HTTP 429"] == 1 and sum(met.values()) == 5, met
+        assert met["HTTP 503"] == 2 and met["HTTP 429"] == 1 and sum(met.values()) == 6, met
+        assert met["access forbidden (HTTP 403)"] == 1
     assert result.returncode == 0
 
 
