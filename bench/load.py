@@ -7,9 +7,16 @@ Builds (or, with ``--reuse``, reuses) an embedded store of N SYNTHETIC decisions
 twice on 127.0.0.1 — ``penalty-archive serve`` (gunicorn) and ``serve --dev`` (the
 baseline) — and drives each with ``--clients`` concurrent clients for ``--seconds`` on
 mixed traffic: searches with facets (Chinese and English keywords, filters, sorts), decision
-pages, API searches and CSV exports of a filtered search.  Rate limits are off for the run.
+pages, API searches and CSV exports of a filtered search, after ``--warmup`` seconds of
+the same traffic that are not counted.  Rate limits are off for the run.
 It prints, per server, the throughput, the median and p99 latency and the errors, and the
-ratios.  Nothing here asserts; nothing leaves 127.0.0.1.
+ratios, and the median and p99 of each kind of request; a CSV export's latency is its
+complete download, and its time to the first byte is printed beside it.
+
+By default the clients never pause (``--think 0``): the server is saturated and the p99
+measures the queue. ``--think S`` makes each client pause a random 0 to 2·S seconds
+between requests, as users (and load tools such as Locust's ``between``) do.
+Nothing here asserts; nothing leaves 127.0.0.1.
 """
 
 import argparse
@@ -78,17 +85,22 @@ def serve(work, dev, workers):
             time.sleep(0.2)
 
 
-def drive(base, ids, clients, seconds, seed):
+def drive(base, ids, clients, seconds, seed, think=0.0):
     latencies, errors, lock = [], {}, threading.Lock()
+    by_kind = {}
     stop = time.monotonic() + seconds
 
     def client(n):
         rng = random.Random(seed * 1000 + n)
         while time.monotonic() < stop:
+            if think:
+                time.sleep(rng.uniform(0, 2 * think))
             kind, path = traffic(rng, ids)
             started = time.perf_counter()
+            first = None
             try:
                 with urllib.request.urlopen(base + path, timeout=30) as response:
+                    first = time.perf_counter() - started
                     response.read()
                 failed = None
             except urllib.error.HTTPError as exc:
@@ -98,6 +110,9 @@ def drive(base, ids, clients, seconds, seed):
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
+                by_kind.setdefault(kind, []).append(elapsed)
+                if kind == "csv" and first is not None:
+                    by_kind.setdefault("csv first byte", []).append(first)
                 if failed:
                     errors[failed] = errors.get(failed, 0) + 1
 
@@ -106,10 +121,15 @@ def drive(base, ids, clients, seconds, seed):
         thread.start()
     for thread in threads:
         thread.join()
-    latencies.sort()
-    return {"requests": len(latencies), "rps": len(latencies) / seconds,
-            "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors}
+    return dict(percentiles(latencies), requests=len(latencies),
+                rps=len(latencies) / seconds, errors=errors,
+                kinds={kind: percentiles(values) for kind, values in sorted(by_kind.items())})
+
+
+def percentiles(values):
+    values = sorted(values)
+    return {"n": len(values), "p50": statistics.median(values) * 1000,
+            "p99": values[max(0, int(len(values) * 0.99) - 1)] * 1000}
 
 
 def main(argv=None):
@@ -119,13 +139,20 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 8))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds of the same traffic before measuring (not counted)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a client between requests, seconds (0: none)")
+    parser.add_argument("--dev", action=argparse.BooleanOptionalAction, default=True,
+                        help="also drive the development server (the baseline)")
     parser.add_argument("--workdir", help="where to build (default: a temporary folder, removed)")
     parser.add_argument("--reuse", action="store_true", help="use the store in --workdir")
     args = parser.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="penalty-load-bench-"))
-    print("penalty-archive load test: N = %d synthetic decisions, %d clients, %g s per server, "
-          "%d CPU cores, load average %.1f"
-          % (args.n, args.clients, args.seconds, os.cpu_count(), os.getloadavg()[0]), flush=True)
+    print("penalty-archive load test: N = %d synthetic decisions, %d clients, think time "
+          "%g s, %g s per server, %d CPU cores, load average %.1f"
+          % (args.n, args.clients, args.think, args.seconds, os.cpu_count(),
+             os.getloadavg()[0]), flush=True)
     store_dir = work / "store"
     if not args.reuse:
         shutil.rmtree(store_dir, ignore_errors=True)
@@ -136,11 +163,15 @@ def main(argv=None):
     with open_store("embedded", str(store_dir), readonly=True) as store:
         ids = [r["id"] for _, r in zip(range(5000), store.iter_decisions())]
     results = {}
-    for name, dev in (("gunicorn, %d workers" % args.workers, False),
-                      ("development server", True)):
+    servers = [("gunicorn, %d workers" % args.workers, False)]
+    if args.dev:
+        servers.append(("development server", True))
+    for name, dev in servers:
         process, base = serve(work, dev, args.workers)
         try:
-            results[name] = drive(base, ids, args.clients, args.seconds, args.seed)
+            if args.warmup:  # every worker opens the index and fills its caches
+                drive(base, ids, args.clients, args.warmup, args.seed + 1, args.think)
+            results[name] = drive(base, ids, args.clients, args.seconds, args.seed, args.think)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -148,9 +179,13 @@ def main(argv=None):
         print("%-22s %6d requests %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  errors %s"
               % (name, r["requests"], r["rps"], r["p50"], r["p99"],
                  sum(r["errors"].values()) and r["errors"] or 0), flush=True)
-    prod, dev = results.values()
-    print("production / development: throughput %.2fx, p99 %.2fx lower"
-          % (prod["rps"] / dev["rps"], dev["p99"] / prod["p99"]))
+        for kind, k in r["kinds"].items():
+            print("    %-16s %6d  p50 %7.1f ms  p99 %7.1f ms"
+                  % (kind, k["n"], k["p50"], k["p99"]), flush=True)
+    if len(results) == 2:
+        prod, dev = results.values()
+        print("production / development: throughput %.2fx, p99 %.2fx lower"
+              % (prod["rps"] / dev["rps"], dev["p99"] / prod["p99"]))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 
