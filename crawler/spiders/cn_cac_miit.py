@@ -16,7 +16,8 @@ Pages crawled:
   body ``#BodyLabel``.
 - The notice's app list: an HTML table in the body, or pictures of the table (fetched,
   archived as the document and read with Tesseract, see ``indexer.documents.ocr``), or a
-  PDF attachment.
+  PDF, linked or shown in a pdf.js viewer (``viewer.html?file=<pdf>`` in an iframe, an
+  embed, a link or the page's script).
 
 How a notice becomes decisions: one raw item per app named, key ``<notice id>:<row>``;
 party = the app's operator (developer) where the list names one, else the app's name;
@@ -36,7 +37,7 @@ import json
 import logging
 import os
 import re
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import scrapy
 import yaml
@@ -70,6 +71,9 @@ _ACTION = re.compile(CONFIG["notice_title"]["action"])
 _EXCLUDE = re.compile(CONFIG["notice_title"]["exclude"])
 _COLUMNS = [(field, re.compile(p)) for field, p in CONFIG["columns"].items()]
 _PENALTIES = [(kind, re.compile(p)) for kind, p in CONFIG["penalties"].items()]
+
+
+_PDF_IN_SCRIPT = re.compile(r"""["']([^"'\s<>]+?\.pdf(?:[?#][^"'\s<>]*)?)["']""", re.I)
 
 
 def is_notice_title(title):
@@ -241,8 +245,7 @@ class CnCacMiitSpider(ArchiveSpider):
             yield from self._app_items(notice, rows, response.body, "html", response.url)
             return
         images = self._parse_images(response, body)
-        attachments = [urljoin(response.url, href) for href in body.css("a::attr(href)").getall()
-                       if href.lower().endswith(".pdf")]
+        attachments = self._parse_pdfs(response, body)
         pending = [("image", url) for url in images] + [("pdf", url) for url in attachments]
         if not pending:
             yield self._notice_item(notice, "no app list in the notice")
@@ -260,16 +263,18 @@ class CnCacMiitSpider(ArchiveSpider):
     def parse_list_document(self, response, notice, pending, rows, documents):
         from indexer.documents import DocumentError, extract_text
         from indexer.documents.ocr import ocr_image
+        from indexer.documents.tables import read_tables
 
         kind, url = pending[0]
         ext = "pdf" if kind == "pdf" else _image_ext(response.body, url)
         try:
-            text = extract_text(response.body, "pdf") if kind == "pdf" else \
-                ocr_image(response.body)
+            # a PDF's table is read as a table; its text (or an image's) line by line
+            found = table_rows(read_tables(response.body, "pdf")) if kind == "pdf" else []
+            found = found or parse_text_rows(extract_text(response.body, "pdf")
+                                             if kind == "pdf" else ocr_image(response.body))
         except DocumentError as exc:
             log.warning("%s: %s: app list %s not read: %s", self.name, notice["id"], url, exc)
-            text = ""
-        found = parse_text_rows(text)
+            found = []
         documents.append((response.body, ext, url, len(found)))
         rows = rows + [dict(r, _document=len(documents) - 1) for r in found]
         yield from self._next_list_document(notice, pending[1:], rows, documents)
@@ -403,6 +408,24 @@ class CnCacMiitSpider(ArchiveSpider):
         return "".join(chosen[:2]) or None
 
     @staticmethod
+    def _parse_pdfs(response, body):
+        """The notice's PDF app lists: linked from the body, or shown in a pdf.js viewer,
+        which names the PDF in its ``file`` parameter (``viewer.html?file=...``), in an
+        ``<iframe>``, ``<embed>``, ``<object>`` or a link, or in the page's scripts."""
+        values = body.css("a::attr(href), iframe::attr(src), embed::attr(src), "
+                          "object::attr(data)").getall()
+        values += _PDF_IN_SCRIPT.findall(" ".join(response.css("script::text").getall()))
+        urls = []
+        for value in values:
+            url = urljoin(response.url, value.strip())
+            shown = parse_qs(urlsplit(url).query).get("file")
+            if shown:  # relative to the viewer, as pdf.js reads it
+                url = urljoin(url, shown[0])
+            if urlsplit(url).path.lower().endswith(".pdf") and url not in urls:
+                urls.append(url)
+        return urls
+
+    @staticmethod
     def _parse_images(response, body):
         urls = []
         for src in body.css("img::attr(src)").getall():
@@ -413,21 +436,25 @@ class CnCacMiitSpider(ArchiveSpider):
 
     @staticmethod
     def _parse_table_rows(body):
-        rows = []
-        for table in body.css("table"):
-            cells = [[_clean(" ".join(td.css("::text").getall())) for td in tr.css("td, th")]
-                     for tr in table.css("tr")]
-            cells = [c for c in cells if any(c)]
-            if not cells:
-                continue
-            fields = header_fields(cells[0])
-            if "app" not in fields:
-                continue
-            for line in cells[1:]:
-                row = {f: v for f, v in zip(fields, line) if f and v}
-                if row.get("app"):
-                    rows.append(row)
-        return rows
+        return table_rows([[_clean(" ".join(td.css("::text").getall())) for td in tr.css("td, th")]
+                           for tr in table.css("tr")] for table in body.css("table"))
+
+
+def table_rows(tables):
+    """App rows of the tables (lists of rows of cells) whose header names the app."""
+    rows = []
+    for cells in tables:
+        cells = [c for c in cells if any(c)]
+        if not cells:
+            continue
+        fields = header_fields(cells[0])
+        if "app" not in fields:
+            continue
+        for line in cells[1:]:
+            row = {f: v for f, v in zip(fields, line) if f and v}
+            if row.get("app"):
+                rows.append(row)
+    return rows
 
 
 def header_fields(cells):

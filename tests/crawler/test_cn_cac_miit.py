@@ -2,6 +2,7 @@
 serving only the corpus metadata, the notice filter on the 111 real titles, and a real
 block page served in place of a notice."""
 
+import io
 import json
 import shutil
 
@@ -89,6 +90,47 @@ def test_app_list_image_is_ocrd_in_a_real_crawl(tmp_path, corpus):
     assert decision["authority_name"] == "中央网信办"
     assert decision["decision_date"] == "2026-06-11"
     assert decision["document_type"] == "png"
+
+
+def _app_list_pdf(rows):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    table = Table(rows)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                               ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+    SimpleDocTemplate(buf).build([table])
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("shown", [
+    '<iframe src="/pdfjs/web/viewer.html?file=%2Fcms_files%2Ffilemanager%2Flist.pdf"></iframe>',
+    '<iframe src="../../../../../../pdfjs/web/viewer.html?file=../../cms_files/filemanager/'
+    'list.pdf"></iframe>',
+    '<div id="viewer"></div><script>PDFViewerApplication.open("/cms_files/filemanager/'
+    'list.pdf");</script>'], ids=["absolute", "relative to the viewer", "script"])
+def test_an_app_list_pdf_shown_in_a_pdfjs_viewer_is_read(shown, tmp_path, corpus):
+    notice = "https://www.miit.gov.cn/jgsj/xgj/APPqhyhqyzxzzxd/tzgg/art/2021/" \
+        "art_a919b1e52ff54c0e98c759958e8aa5ce.html"
+    pdf_url = "https://www.miit.gov.cn/cms_files/filemanager/list.pdf"
+    pdf = _app_list_pdf([("序号", "应用名称", "应用开发者", "所涉问题"),
+                         ("1", "示例阅读", "示例网络科技有限公司", "违规收集个人信息"),
+                         ("2", "示例天气", "示例信息技术有限公司", "超范围索取权限")])
+    folder = fixture_copy(tmp_path, {pdf_url: ("list.pdf", pdf)})
+    (folder / "shown.html").write_text("<p>通报如下：</p>" + shown, encoding="utf-8")
+    spec = json.loads((folder / "notices.json").read_text(encoding="utf-8"))
+    next(n for n in spec["notices"] if n["url"] == notice)["body"] = "shown.html"
+    (folder / "notices.json").write_text(json.dumps(spec, ensure_ascii=False),
+                                         encoding="utf-8")
+    data = tmp_path / "data"
+    cli(data, "crawl", "cn_cac_miit", "--replay", str(folder))
+    apps = [i for i in iter_raw(str(data), "cn_cac_miit") if i["url"] == notice]
+    assert [(a["listing"]["row"]["app"], a["party_name"]) for a in apps] == [
+        ("示例阅读", "示例网络科技有限公司"), ("示例天气", "示例信息技术有限公司")]
+    assert {a["document_url"] for a in apps} == {pdf_url}
 
 
 def test_table_notice_decisions(tmp_path, corpus):
