@@ -93,7 +93,8 @@ class EsAepdSpider(ArchiveSpider):
                               dont_filter=True)
 
     def parse_feed(self, response, page):
-        feed = feedparser.parse(response.body)
+        # the text as the crawler decoded it (a feed re-encoded on the way is read right)
+        feed = feedparser.parse(response.text if hasattr(response, "text") else response.body)
         if not feed.get("version") or (feed.bozo and not feed.entries):
             self.logger.error("feed page %d is not an RSS feed (%s)", page,
                               feed.get("bozo_exception"))
