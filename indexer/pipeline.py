@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import yaml
 
-from indexer.documents import DocumentError, cn_csrc, cn_decision, extract_text
+from indexer.documents import DocumentError, cn_csrc, cn_decision, es_aepd, extract_text
 from indexer.normalize import (
     agreement,
     amounts,
@@ -36,7 +36,7 @@ from indexer.schema import PENALTY_KINDS, RAW_VALIDATOR, empty_decision, validat
 log = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 160
-TEXT_CACHE_VERSION = "1"
+TEXT_CACHE_VERSION = "2"
 
 
 class NormalizeError(ValueError):
@@ -240,18 +240,23 @@ def _normalize_authority(record):
 
 # Decision documents whose layout needs a parser of its own, by source.  A CSRC decision
 # penalizes several parties: one raw item per party, the parser reads that party's part.
+# An AEPD resolution (Spanish) imposes in its operative part (RESUELVE).
 DOCUMENT_PARSERS = {
     "cn_csrc": lambda text, raw: cn_csrc.parse_party(text, raw.get("party_name"),
                                                      title=raw.get("title")),
+    "es_aepd": lambda text, raw: es_aepd.parse(text),
 }
 
 
 def _parse_text(text, raw):
-    """The fields a Chinese decision's text gives ({} for no text, or another language)."""
-    if not text or not (raw.get("language") or "zh").startswith("zh"):
+    """The fields a decision's text gives: a source's own parser, or the Chinese
+    decision reader ({} for no text, or another language without a parser)."""
+    if not text:
         return {}
     parser = DOCUMENT_PARSERS.get(raw["source"])
-    return parser(text, raw) if parser else cn_decision.parse(text)
+    if parser:
+        return parser(text, raw)
+    return cn_decision.parse(text) if (raw.get("language") or "zh").startswith("zh") else {}
 
 
 def _normalize_amounts(record, parsed, raw):
@@ -272,8 +277,9 @@ def _normalize_amounts(record, parsed, raw):
 
 
 def _normalize_intl_amounts(record, raw):
-    """English / European texts: the fine a penalty field or summary imposes."""
-    for text in (raw.get("penalty_text"), raw.get("text")):
+    """English / European texts: the fine a penalty field (or the document's operative
+    part, where a source's parser reads one) or summary imposes."""
+    for text in (record["penalty_text"], raw.get("text")):
         found = amounts_intl.parse_fine(text or "", record["jurisdiction"])
         if found["fine"] is not None:
             record["fine_amount"] = _amount_str(found["fine"])

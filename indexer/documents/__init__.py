@@ -45,6 +45,7 @@ class DocumentError(Exception):
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2014-\u2027"
 _WIDE = f"[{_CJK}{_CJK_PUNCT}]"
+_WIDE_CHAR = re.compile(_WIDE)
 
 _PAGE_FOOTER = re.compile(
     r"^(?:[—–\-－]\s*\d{1,3}\s*[—–\-－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?"
@@ -283,8 +284,9 @@ def _line_text(chars: list[dict]) -> str:
         size = max(prev["size"], cur["size"], 1)
         if gap > 0.9 * size:
             parts.append("\t")
-        elif gap > 0.2 * size and prev["text"].isascii() and cur["text"].isascii():
-            parts.append(" ")
+        elif gap > 0.2 * size and not _WIDE_CHAR.match(prev["text"]) \
+                and not _WIDE_CHAR.match(cur["text"]):
+            parts.append(" ")  # a word gap, also beside accented letters (presentó reclamación)
         parts.append(cur["text"])
     return "".join(parts)
 
@@ -316,12 +318,30 @@ def _continues(cur: dict, nxt: dict) -> bool:
     return True
 
 
+def _latin_script(lines: list[dict]) -> bool:
+    """A document in a Latin script: CJK characters are under a tenth of its letters."""
+    text = "".join(ln["text"] for ln in lines)
+    letters = sum(c.isalpha() for c in text)
+    return bool(letters) and len(re.findall(f"[{_CJK}]", text)) * 10 < letters
+
+
+def _break_is_space(prev: str, nxt: str, latin: bool) -> bool:
+    """Does a line break between these characters stand for a space?  Never next to CJK
+    text; between letters always; in a Latin-script document between any word
+    characters (``multa de`` / ``70.000 euros``) except after a hyphen."""
+    if prev.isspace() or nxt.isspace() or _WIDE_CHAR.match(prev) or _WIDE_CHAR.match(nxt):
+        return False
+    if prev.isalpha() and nxt.isalpha():
+        return True
+    return latin and prev != "-"
+
+
 def _join_lines(lines: list[dict]) -> str:
     paragraphs: list[str] = []
     buf = ""
+    latin = _latin_script(lines)
     for i, line in enumerate(lines):
-        if buf and buf[-1].isascii() and buf[-1].isalpha() and line["text"][0].isascii() \
-                and line["text"][0].isalpha():
+        if buf and _break_is_space(buf[-1], line["text"][0], latin):
             buf += " "
         buf += line["text"]
         nxt = lines[i + 1] if i + 1 < len(lines) else None

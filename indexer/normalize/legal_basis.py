@@ -10,7 +10,9 @@
     ``Art. 5 (1) f) GDPR``, ``Art. 5(1)(f) GDPR``, ``Article 32 GDPR``, ``Articles 12, 13
     and 14 GDPR``, ``Art. 5 para. 1 lit. f GDPR``, ``Art. 5 (1) b), c), GDPR``,
     ``Regulation 21 PECR``, ``Regulations 21 and 24 of PECR``, ``section 55A of the DPA
-    2018`` -> ``{law, article, paragraph, item, role, raw}`` (one per provision).  A
+    2018``, and the Spanish forms ``artículo 5.1.f) del RGPD``, ``artículos 12 y 15 del
+    RGPD``, ``art. 21 de la LSSI`` -> ``{law, article, paragraph, item, role, raw}`` (one
+    per provision).  A
     citation without a law name takes ``default_law`` (an article list on a GDPR
     register), or is dropped.
 ``parse_citations(text, role, language="zh")``
@@ -104,22 +106,23 @@ def _law_pattern() -> str:
 
 _ART = r"(?P<a>\d{1,3}[A-Z]?(?:-[a-z]+)?)"
 _PARA = (r"(?:\s*\(\s*(?P<p>\d{1,2})\s*\)"
-         r"|\s*(?:para(?:graph)?\.?|sub-?section|§)\s*(?P<p2>\d{1,2}))?")
-_ITEM = (r"(?:\s*\(?\s*(?P<i>[a-z]|[ivx]{1,4})\s*\)(?:\s*,\s*(?:\(?\s*[a-z]\s*\)\s*,?\s*)*)?"
+         r"|\s*(?:para(?:graph)?\.?|sub-?section|§)\s*(?P<p2>\d{1,2})"
+         r"|\.(?P<p3>\d{1,2})(?![\d.,]\d))?")  # Spanish: artículo 5.1.f), 83.5
+_ITEM = (r"(?:\s*\.?\s*\(?\s*(?P<i>[a-z]|[ivx]{1,4})\s*\)(?:\s*,\s*(?:\(?\s*[a-z]\s*\)\s*,?\s*)*)?"
          r"|\s*(?:lit\.?|letter|point|sub-?para(?:graph)?\.?)\s*\(?(?P<i2>[a-z])\)?)?")
 _UNIT = _ART + _PARA + _ITEM
 _UNIT_RE = re.compile(_UNIT)
-_HEAD = r"(?:Art(?:icle)?s?\.?|Regulations?|Regs?\.|Sections?|ss?\.|§§?)"
+_HEAD = r"(?:Art(?:icle|[íi]culo)?s?\.?|Regulations?|Regs?\.|Sections?|ss?\.|§§?)"
 
 
 @lru_cache(maxsize=1)
 def _citation_re():
     law = _law_pattern()
     unit = re.sub(r"\?P<\w+>", "?:", _UNIT)
-    nxt = r"(?:\s*(?:,|and|&|/|\+|;)\s*(?:%s\s*)?(?=\d)%s)" % (_HEAD, unit)
+    nxt = r"(?:\s*(?:,|and|y|&|/|\+|;)\s*(?:%s\s*)?(?=\d)%s)" % (_HEAD, unit)
     seq = rf"{_HEAD}\s*{unit}{nxt}*"
     return re.compile(
-        rf"(?P<seq>{seq})(?:\s*,?\s*(?:(?:of|in|under)\s+)?{law % ''})?"
+        rf"(?P<seq>{seq})(?:\s*,?\s*(?:(?:of|in|under|del|de\s+la)\s+)?{law % ''})?"
         rf"|{law % '2'}\s*,?\s*(?P<seq2>{seq})",
         re.IGNORECASE,
     )
@@ -133,7 +136,7 @@ def _citation_search():
 
 _LEADING_HEAD = re.compile(rf"^\s*{_HEAD}\s*", re.I)
 _UNIT_SEPARATOR = re.compile(
-    rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\band\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?", re.I)
+    rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\b(?:and|y)\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?", re.I)
 _ITEM_LETTERS = re.compile(r"\b([a-z]|[ivx]{1,4})\s*\)", re.I)
 _ARTICLE_WITH_LETTER = re.compile(r"\d+[a-z]")
 
@@ -149,7 +152,7 @@ def _units(seq: str):
         m = _UNIT_RE.match(piece)
         if not m or not m.group("a"):
             continue
-        paragraph = m.group("p") or m.group("p2")
+        paragraph = m.group("p") or m.group("p2") or m.group("p3")
         items = []
         first = m.group("i") or m.group("i2")
         if m.group("i"):

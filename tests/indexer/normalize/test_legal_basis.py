@@ -89,3 +89,13 @@ def test_privacyaffairs_article_lists_parse():
 def test_never_raises(text):
     for cit in parse_citations_en(text, default_law="GDPR"):
         assert cit["article"] and cit["law"]
+
+
+def test_spanish_citations_of_the_aepd():
+    text = ("IMPONER a X, por una infracción del artículo 5.1.f) del RGPD, tipificada en el "
+            "artículo 83.5 del RGPD; y de los artículos 12 y 15 del RGPD; art. 21 de la LSSI")
+    assert _tuples(parse_citations(text, None, "es")) == [
+        ("GDPR", "5", "1", "f"), ("GDPR", "83", "5", None), ("GDPR", "12", None, None),
+        ("GDPR", "15", None, None), ("LSSI", "21", None, None)]
+    # a decimal is no paragraph: "artículo 6" then a number
+    assert _tuples(parse_citations("artículo 6.1.500 del RGPD", None, "es")) == []
