@@ -57,7 +57,7 @@ def test_broken_pdf_raises_document_error(data):
 
 def test_unsupported_type_raises_document_error():
     with pytest.raises(DocumentError, match="unsupported"):
-        extract_text(b"PK\x03\x04", "wps")
+        extract_text(b"PK\x03\x04", "odp")
     with pytest.raises(DocumentError):  # a supported type, but not a readable file
         extract_text(b"PK\x03\x04", "docx")
 
