@@ -156,6 +156,8 @@ def test_withdrawn_stays_in_the_archive(filled):
 @pytest.mark.parametrize("q, expected", [
     ("明码", ["test:1", "test:2"]),          # two characters
     ("明码标价", ["test:1", "test:2"]),      # four characters
+    ("按规定明", ["test:1", "test:2"]),      # four characters across words
+    ("标价违法", []),                        # four characters, not across punctuation
     ("码标", ["test:1", "test:2"]),          # inside a word: no segmentation to miss it
     ("事人", ["test:1", "test:2"]),          # 当事人 contains 事人
     ("标明码", []),                          # characters present, not in that order
