@@ -5,7 +5,8 @@ disclosure fraud, insider trading, market manipulation and failures of auditors,
 and sponsors, and publishes every 行政处罚决定书 in full.
 
 Pages crawled:
-- ``GET /searchList/<channel>?_isJson=true&_pageSize=N&page=N``: the column's search list,
+- ``GET /searchList/<channel>?_isAgg=true&_isJson=true&_pageSize=N&_template=index&page=N``:
+  the column's search list, asked for as the site's own page script asks for it,
   JSON ``data.results[]`` with ``manuscriptId``, ``title``, ``url``, ``publishedTimeStr``
   (newest first; ``data.total`` when given).  A page whose decisions are all archived
   ends the crawl (incremental crawling).
@@ -41,8 +42,9 @@ PAGE_SIZE = 20
 
 
 def list_url(page, page_size=PAGE_SIZE, channel=CHANNEL):
-    return "%s/searchList/%s?_isJson=true&_pageSize=%d&page=%d" % (BASE_URL, channel,
-                                                                   page_size, page)
+    """The list as the site's own page asks for it (``_isAgg``, ``_template``)."""
+    return ("%s/searchList/%s?_isAgg=true&_isJson=true&_pageSize=%d&_template=index&page=%d"
+            % (BASE_URL, channel, page_size, page))
 
 
 def detail_url(manuscript_id):
