@@ -94,9 +94,11 @@ def _figures(report):
 
 # -- crawl ---------------------------------------------------------------------------------
 
-def run_crawl(ctx, names, replay=None, since=None, max_pages=None, faults=(), progress=True):
+def run_crawl(ctx, names, replay=None, since=None, max_pages=None, faults=(), progress=True,
+              spider_args=None):
     """Crawl the named sources in this process; returns {source: crawl report}.
-    ``faults`` (with ``replay``) are injected by the replay server (``crawler.replay.Fault``)."""
+    ``faults`` (with ``replay``) are injected by the replay server (``crawler.replay.Fault``);
+    ``spider_args`` are given to every named spider (``crawl -a``)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -132,7 +134,7 @@ def run_crawl(ctx, names, replay=None, since=None, max_pages=None, faults=(), pr
             settings.set(name, value, priority="cmdline")
     arguments = {}
     for name in names:
-        kwargs = dict(spider_kwargs.get(name, {}))
+        kwargs = dict(spider_kwargs.get(name, {}), **(spider_args or {}))
         if since:
             kwargs["since"] = since
         pages = max_pages
@@ -190,8 +192,10 @@ def exit_status(reports):
 @click.option("--fault", "faults", multiple=True, metavar="SPEC",
               help="With --replay: inject a fault, e.g. 'status:503,times=2', "
                    "'status:521,body=page.html', 'timeout,match=page=2' (docs/operations.md).")
+@click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE",
+              help="An argument of SOURCE's spider, e.g. -a branches=all for cn_pbc.")
 @click.pass_obj
-def crawl(ctx, source, all_sources, replay, since, max_pages, faults):
+def crawl(ctx, source, all_sources, replay, since, max_pages, faults, spider_args):
     """Crawl SOURCE (or --all) into the data directory.
 
     Exit status: 0 when every crawl ended well, 1 when one failed, 3 when one is
@@ -204,8 +208,16 @@ def crawl(ctx, source, all_sources, replay, since, max_pages, faults):
         faults = [Fault(spec) for spec in faults]
     except (ValueError, OSError) as exc:
         raise click.BadParameter(str(exc), param_hint="--fault")
+    if spider_args and all_sources:
+        raise click.UsageError("-a is an argument of one SOURCE's spider")
+    extra = {}
+    for arg in spider_args:
+        name, sep, value = arg.partition("=")
+        if not sep or not name.isidentifier():
+            raise click.BadParameter("%r is not NAME=VALUE" % arg, param_hint="-a")
+        extra[name] = value
     names = list(spider_classes()) if all_sources else [source]
-    reports = run_crawl(ctx, names, replay, since, max_pages, faults)
+    reports = run_crawl(ctx, names, replay, since, max_pages, faults, spider_args=extra)
     _print_reports(reports)
     sys.exit(exit_status(reports))
 

@@ -27,6 +27,7 @@ import re
 from urllib.parse import urlsplit
 
 import scrapy
+import yaml
 
 from crawler.base import ArchiveSpider
 from crawler.items import raw_item
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 BASE_URL = "https://www.pbc.gov.cn"
 START_URL = BASE_URL + "/zhengwugongkai/4081330/4081344/4081407/4081705/index.html"
 ATTACHMENT = re.compile(r"\.(xlsx|xls|docx|doc|pdf|et|wps)$", re.I)
+BRANCHES = os.path.join(os.path.dirname(__file__), "data", "cn_pbc_branches.yaml")
+_PAGE = re.compile(r"/index(\d*)\.html?$")
+# The number of list pages, as the column's pager script or text gives it.
+_PAGES = re.compile(r"createPageHTML\(\s*['\"]?(\d+)|共\s*(\d+)\s*页|countPage\s*=\s*(\d+)")
 _DATE = re.compile(r"(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 
 
@@ -59,17 +64,29 @@ class CnPbcSpider(ArchiveSpider):
     allowed_domains = ["pbc.gov.cn"]
     custom_settings = {"DOWNLOAD_DELAY": 5.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def __init__(self, since=None, max_pages=None, start_url=None, *args, **kwargs):
+    def __init__(self, since=None, max_pages=None, start_url=None, branches=None, *args,
+                 **kwargs):
         super().__init__(since, max_pages, *args, **kwargs)
-        self.start_url = start_url or START_URL
+        self.start_urls = [start_url or START_URL]
+        if branches:  # "all", or branch names: 上海,广州
+            with open(BRANCHES, encoding="utf-8") as f:
+                known = yaml.safe_load(f)["branches"]
+            names = list(known) if branches == "all" else branches.split(",")
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise ValueError("unknown PBC branches: %s (known: %s)"
+                                 % (", ".join(unknown), ", ".join(known)))
+            self.start_urls = [known[n] + "index1.html" for n in names] + \
+                ([start_url] if start_url else [])
 
     def archived(self, keys):
         return {str(k).split("-")[0] for k in keys}
 
     async def start(self):
-        request = self.list_request(self.start_url)
-        if request is not None:
-            yield request
+        for url in self.start_urls:
+            request = self.list_request(url)
+            if request is not None:
+                yield request
 
     def list_request(self, url):
         if not self.take_list_page():
@@ -79,6 +96,8 @@ class CnPbcSpider(ArchiveSpider):
     # -- list ------------------------------------------------------------------------------
 
     def _parse_rows(self, response):
+        """Links to notices with the date of their row: the row is the link's <li> or
+        <tr> (branch sites put the date in a cell beside the link's), else its parent."""
         rows = []
         for link in response.css("a[href]"):
             text = " ".join(" ".join(link.css("::text").getall()).split())
@@ -86,14 +105,30 @@ class CnPbcSpider(ArchiveSpider):
             if not re.search(r"处罚|罚决", title):
                 continue
             href = response.urljoin(link.attrib["href"])
-            context = " ".join(link.xpath("ancestor::*[self::li or self::tr or self::td][1]"
-                                          "//text()").getall())
-            m = _DATE.search(context)
+            row = link.xpath("ancestor::*[self::li or self::tr][1]") or link.xpath("..")
+            m = _DATE.search(" ".join(row.xpath(".//text()").getall()))
             if not m:
                 continue  # menus and breadcrumbs carry no date; list rows do
             day = "%s-%02d-%02d" % (m.group(1), int(m.group(2)), int(m.group(3)))
             rows.append({"title": title.strip(), "url": href, "date": day})
         return rows
+
+    @staticmethod
+    def _next_page(response):
+        """The next list page: the pager's 下一页 link, else — the pager being drawn by a
+        script — index<N+1>.html while the page count the pager states allows it."""
+        following = response.xpath("//a[contains(normalize-space(.), '下一页')]/@href").get()
+        if following and not following.strip().lower().startswith("javascript"):
+            return response.urljoin(following)
+        path = urlsplit(response.url).path
+        m = _PAGE.search(path)
+        counts = [int(n) for found in _PAGES.findall(response.text) for n in found if n]
+        if not m or not counts:
+            return None
+        page = int(m.group(1) or 1)
+        if page >= max(counts):
+            return None
+        return response.urljoin(path[:m.start()] + "/index%d.html" % (page + 1))
 
     def parse_list(self, response):
         rows = self._parse_rows(response)
@@ -116,9 +151,9 @@ class CnPbcSpider(ArchiveSpider):
             else:
                 yield scrapy.Request(row["url"], callback=self.parse_notice,
                                      cb_kwargs={"row": row})
-        following = response.xpath("//a[contains(normalize-space(.), '下一页')]/@href").get()
+        following = self._next_page(response)
         if fresh and following:
-            request = self.list_request(response.urljoin(following))
+            request = self.list_request(following)
             if request is not None:
                 yield request
 
@@ -272,6 +307,9 @@ def replay_exchanges(fixture, corpus):
     listing = "<html><body><div class=\"list\"><ul>%s</ul></div></body></html>" % items
     exchanges = [exchange("GET", START_URL, body=listing.encode("utf-8"),
                           content_type="text/html; charset=utf-8")]
+    for url, page in (spec.get("pages") or {}).items():  # list pages written as served
+        exchanges.append(exchange("GET", url, body=page.encode("utf-8"),
+                                  content_type="text/html; charset=utf-8"))
     for notice in spec["notices"]:
         parts = ["<h2>%s</h2>" % escape(notice["title"])]
         if notice.get("table"):
@@ -289,4 +327,4 @@ def replay_exchanges(fixture, corpus):
         page = "<html><body><div id=\"zoom\">%s</div></body></html>" % "".join(parts)
         exchanges.append(exchange("GET", notice["url"], body=page.encode("utf-8"),
                                   content_type="text/html; charset=utf-8"))
-    return exchanges, {}
+    return exchanges, {"start_url": spec["start_url"]} if spec.get("start_url") else {}
