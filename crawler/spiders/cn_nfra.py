@@ -6,8 +6,8 @@ penalties they impose on banks, insurers and their staff.
 
 Pages crawled:
 - ``GET /cbircweb/DocInfo/SelectDocByItemIdAndChild?itemId=<item>&pageSize=N&pageIndex=N``:
-  the list of penalty notices of one column (items 4113 总局机关, 4114 监管局本级,
-  4115 监管分局本级), JSON ``data.rows[]`` (``docId``, ``docTitle``, ``docSubtitle``,
+  the list of penalty notices of one column (items 4113 总局机关, 4293 派出机构,
+  4114 监管局本级, 4115 监管分局本级), JSON ``data.rows[]`` (``docId``, ``docTitle``, ``docSubtitle``,
   ``publishDate``) and ``data.total``; newest first, a page whose notices are all
   archived ends the column (incremental crawling).
 - ``GET /cbircweb/DocInfo/SelectByDocId?docId=<id>``: the notice, JSON ``data.docClob``
@@ -36,7 +36,10 @@ from indexer.documents.tables import read_tables, record_item_fields, table_reco
 log = logging.getLogger(__name__)
 
 BASE_URL = "https://www.nfra.gov.cn"
-ITEMS = {"4113": "总局机关", "4114": "监管局本级", "4115": "监管分局本级"}
+# The 行政处罚 columns (ItemList.html?itemPId=923&itemId=...): 4113 the headquarters; 4293
+# the dispatched agencies (派出机构: provincial and local bureaus) since 2023; 4114 and 4115
+# the bureaus' columns of the former CBIRC layout. A notice listed twice is fetched once.
+ITEMS = {"4113": "总局机关", "4293": "派出机构", "4114": "监管局本级", "4115": "监管分局本级"}
 PAGE_SIZE = 18
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
 
