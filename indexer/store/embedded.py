@@ -50,6 +50,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import tantivy
 from markupsafe import Markup, escape
@@ -102,6 +103,7 @@ WRITER_HEAP = 128 * 1024 * 1024
 # cost no time on two cores (bench/search.py prints the segments left).
 REBUILD_HEAP = 256 * 1024 * 1024
 BATCH = 500
+EXPORT_PASS = 50000  # matches an export collects per pass over the index
 NO_AMOUNT = -1.0  # amount fields of a decision without one (outside every band)
 
 _SCHEMA_SQL = """
@@ -614,8 +616,8 @@ class EmbeddedStore(Store):
             self._authority_names = cached
         return cached[1]
 
-    def search(self, query, facets=True):
-        searcher = self._searcher()
+    def _plan(self, query):
+        """(tantivy query, (field, order) or None for relevance, query to highlight with)."""
         text, marks = self._text_query(query)
         if text is not None and query.also_types:
             text = tantivy.Query.boolean_query([(tantivy.Occur.Should, text)] + [
@@ -631,6 +633,32 @@ class EmbeddedStore(Store):
                  "amount_asc": (query.amount_field, tantivy.Order.Asc)}.get(query.sort)
         if order is None and text is None:
             order = ("day", tantivy.Order.Desc)
+        return tquery, order, marks
+
+    def iter_search(self, query):
+        """Every decision ``query`` matches, in the search's order, for exports: the
+        matches are collected once (up to EXPORT_PASS of them at a time, each pass
+        continuing where the last ended), and records are read a batch at a time,
+        without snippets or facets."""
+        searcher = self._searcher()
+        tquery, order, _ = self._plan(query)
+        total = searcher.search(tquery, 1, count=True).count
+        for offset in range(0, total, EXPORT_PASS):
+            paged = replace(query, page=offset // EXPORT_PASS + 1, page_size=EXPORT_PASS)
+            if query.sort == "amount_asc":
+                ids = [i for _, i in self._ascending_amounts(searcher, tquery, paged)[1]]
+            else:
+                kwargs = {"order_by_field": order[0], "order": order[1]} if order else {}
+                ids = [searcher.doc(address)["id"][0] for _, address in searcher.search(
+                    tquery, EXPORT_PASS, offset=offset, **kwargs).hits]
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                records = self.get_many(chunk)
+                yield from (records[i] for i in chunk if i in records)
+
+    def search(self, query, facets=True):
+        searcher = self._searcher()
+        tquery, order, marks = self._plan(query)
         # The facets are counted on another thread (tantivy releases the GIL) while this
         # one finds the page and builds its hits: both read the matches, in parallel.
         future = _pool().submit(searcher.aggregate, tquery, self._facet_aggs(query)) \

@@ -363,3 +363,25 @@ def test_amount_sort_puts_unknown_amounts_last(store, sort):
              for h in store.search(Query(sort=sort, page=page, page_size=2)).hits]
     assert paged == order[sort]
     assert store.search(Query(sort=sort, page=3, page_size=2)).total == 6
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"q": "明码标价"}, {"sort": "newest"}, {"sort": "amount_asc"}, {"sort": "amount_desc"},
+    {"q": "明码", "types": ("price",)}])
+def test_exports_yield_every_match_in_the_searchs_order(filled, monkeypatch, params):
+    """iter_matches (the store's own iter_search where it has one, in passes of 2 here)
+    yields what paging through the search yields, in the same order."""
+    from indexer import export
+    from indexer.store import embedded
+
+    monkeypatch.setattr(embedded, "EXPORT_PASS", 2)
+    query = Query(**params)
+    paged, page = [], 1
+    while True:
+        result = filled.search(Query(**dict(params, page=page, page_size=1)), facets=False)
+        paged += [hit.record["id"] for hit in result.hits]
+        if not result.hits:
+            break
+        page += 1
+    assert paged
+    assert [r["id"] for r in export.iter_matches(filled, query)] == paged
