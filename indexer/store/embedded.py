@@ -97,10 +97,9 @@ VALUE_SETS = ("type", "region", "penalty")
 SEP = "\x1f"
 SETS = 65000  # buckets asked for (tantivy's limit): far more sets than real indexes have
 WRITER_HEAP = 128 * 1024 * 1024
-# The rebuild's indexing memory. At 1M decisions, measured: 1 GiB peaked at 2.9 GB resident
-# (1.3 GB of it anonymous, the rest index files mapped by merges) in 348 s, 512 MiB at
-# 1.7 GB (0.8 GB anonymous) in 339 s: smaller segments, merged by tantivy as they come,
-# cost no time on two cores (bench/search.py prints the segments left).
+# The rebuild's indexing memory. Measured at 1M decisions (docs/performance.md): 1 GiB
+# allocated 1.3 GB at its peak, 512 MiB 0.8 GB in no more time (schema 4); 256 MiB
+# allocates 0.5 GB, its segments merged by tantivy into one by the end (schema 5).
 REBUILD_HEAP = 256 * 1024 * 1024
 BATCH = 500
 EXPORT_PASS = 50000  # matches an export collects per pass over the index
