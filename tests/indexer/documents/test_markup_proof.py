@@ -51,9 +51,12 @@ def rendering(draw, text, widths=True):
             parts.append(line[start:cut])
             start = cut
         out = []
-        for part in parts:
+        for n, part in enumerate(parts):
             tag = draw(st.sampled_from(TAGS))
             gap = draw(st.sampled_from(["", "\n", "\n    ", "\r\n\t"]))  # source layout
+            if n and parts[n - 1][-1:].isascii() and parts[n - 1][-1:].isalnum() \
+                    and part[:1].isascii() and part[:1].isalnum():
+                gap = ""  # inside a Latin word a browser shows layout as a space: no page does
             out.append("%s<%s>%s</%s>" % (gap, tag, html.escape(part), tag.split()[0]))
         lines.append("".join(out))
     return lines
