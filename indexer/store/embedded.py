@@ -21,7 +21,7 @@ registers them on every open.
 
 A rebuild writes a new generation and then replaces ``CURRENT`` atomically: a crash
 mid-rebuild leaves the previous generation serving, and the next rebuild starts afresh.
-A generation's name starts with the index schema's version (``s4-...``); a writer that
+A generation's name starts with the index schema's version (``s5-...``); a writer that
 opens an index of an older schema rebuilds it from the records.
 
 Records are kept once, compressed (``indexer.store.packing``: zstd with a dictionary
