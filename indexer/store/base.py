@@ -14,6 +14,9 @@ from datetime import datetime, timezone
 from indexer.query import AMOUNT_UNKNOWN, CURRENCIES
 
 FACET_SIZE = 50  # values per facet that a search returns
+# Han characters, as a regular-expression character class body.
+HAN = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+       "\uf900-\ufaff\U00020000-\U0002fa1f")
 
 # Fields that change on every crawl without the decision changing.
 VOLATILE_FIELDS = ("fetched_at", "first_seen", "last_seen", "version", "status")

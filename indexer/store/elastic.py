@@ -25,6 +25,7 @@ are not copied into the new index.
 """
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from markupsafe import Markup, escape
 from indexer.query import AMOUNT_UNKNOWN, BAND_KEYS, TYPE_NONE, band_bounds
 from indexer.store.base import (
     FACET_SIZE,
+    HAN,
     Hit,
     NoIndex,
     SearchResult,
@@ -54,6 +56,12 @@ BATCH = 500
 KEEP_ALIVE = "2m"
 PRE, POST = "\ue000", "\ue001"  # private-use marks around highlights, escaped text between
 TEXT_FIELDS = ["search.text", "search.text.en", "search.text.chars"]
+# The english and standard analyzers drop punctuation without a position gap, so their
+# phrases run across the end of a sentence: a term is matched on search.text.en only when
+# it has a letter to stem, and on search.text.chars only when one of its Han characters
+# stands alone (no bigram holds it).
+_HAN_CHAR = re.compile("[%s]" % HAN)
+_LONE_HAN = re.compile("(?<![{0}])[{0}](?![{0}])".format(HAN))
 FACET_FIELDS = {"type": "search.types", "authority": "search.authority",
                 "region": "search.region", "year": "search.year", "penalty": "penalty_kinds",
                 "source": "source"}
@@ -278,8 +286,13 @@ class ElasticStore(Store):
         for term in query.terms:
             cleaned = term.replace('"', " ").strip()
             if any(ch.isalnum() for ch in cleaned):
+                fields = [TEXT_FIELDS[0]]
+                if any(ch.isalpha() and not _HAN_CHAR.match(ch) for ch in cleaned):
+                    fields.append(TEXT_FIELDS[1])
+                if _LONE_HAN.search(cleaned):
+                    fields.append(TEXT_FIELDS[2])
                 must.append({"multi_match": {"query": cleaned, "type": "phrase",
-                                             "fields": TEXT_FIELDS}})
+                                             "fields": fields}})
         if must and query.also_types:
             must = [{"bool": {"minimum_should_match": 1, "should": [
                 {"bool": {"must": must}}, {"terms": {"search.types": list(query.also_types)}}]}}]

@@ -58,6 +58,7 @@ from markupsafe import Markup, escape
 from indexer.query import AMOUNT_BANDS, AMOUNT_UNKNOWN, CURRENCIES, TYPE_NONE, band_bounds
 from indexer.store.base import (
     FACET_SIZE,
+    HAN,
     Hit,
     NoIndex,
     SearchResult,
@@ -80,11 +81,9 @@ TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}&&[^\p{Han}]]+"
 SCHEMA_VERSION = 5
 BIGRAM_TOKENIZER = "bigram"
 QUAD_TOKENIZER = "quad"
-_HAN = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
-        "\uf900-\ufaff\U00020000-\U0002fa1f")
-_HAN_RUN = re.compile("[%s]{2,}" % _HAN)
-_HAN_RUN4 = re.compile("[%s]{4,}" % _HAN)
-_HAN_WORD = re.compile("[%s]{2,}$" % _HAN)
+_HAN_RUN = re.compile("[%s]{2,}" % HAN)
+_HAN_RUN4 = re.compile("[%s]{4,}" % HAN)
+_HAN_WORD = re.compile("[%s]{2,}$" % HAN)
 FACETS = ("type", "authority", "region", "year", "penalty", "source")  # in this order
 PLAIN_FACETS = ("year", "source")  # counted over their own fast fields
 # A terms aggregation over a string field with several values per decision costs several
