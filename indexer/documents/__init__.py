@@ -118,16 +118,24 @@ def _time_limit(seconds: float):
         yield
         return
 
+    message = "reading took longer than %g s" % seconds
+    fired = []
+
     def expired(signum, frame):
-        raise DocumentError("reading took longer than %g s" % seconds)
+        fired.append(True)
+        raise DocumentError(message)
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the timer fires again until the reading ends: a reader that swallows the exception
+    # (pdfminer catches broad exceptions in places) is interrupted at its next step
+    signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 0.1))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:  # every exception it raised was swallowed
+        raise DocumentError(message)
 
 
 def _extract(data: bytes, kind: str, ext: str) -> str:
