@@ -51,6 +51,17 @@ class ArchiveSpider(scrapy.Spider):
         self.logger.error("list page %s failed: %s", request and request.url, reason)
         self.crawler.stats.inc_value("penalty_archive/list_failed/%s" % reason)
 
+    def list_page_unreadable(self, message, *args):
+        """A list page that was fetched but not understood (an unexpected structure, no
+        rows where rows were announced): logged as an error and counted as a list page
+        that could not be read (``unexpected structure``), not as one read, so the crawl
+        is incomplete, or failed when no list page was read."""
+        self.logger.error(message, *args)
+        stats = self.crawler.stats
+        stats.inc_value("penalty_archive/errors")
+        stats.inc_value("penalty_archive/list_failed/unexpected structure")
+        stats.inc_value("penalty_archive/list_pages", -1)
+
     def document_request(self, item, url, ext="pdf", magic=b"%PDF"):
         """A request for ``item``'s original document at ``url``: the item is yielded with
         the document when the answer is one (starts with ``magic``), and without it, the

@@ -91,15 +91,13 @@ class CnCsrcSpider(ArchiveSpider):
             data = response.json()["data"]
             rows = data["results"]
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("%s: list page %d has an unexpected structure (%r): %.200s",
-                      self.name, page, exc, response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %d has an unexpected structure (%r): %.200s",
+                                      page, exc, response.text)
             return
         total = data.get("total")
         if not rows:
             if page == 1 or (total and (page - 1) * self.page_size < int(total)):
-                log.error("%s: list page %d lists no decisions", self.name, page)
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("list page %d lists no decisions", page)
             return
         fresh = 0
         for row in rows:

@@ -93,16 +93,14 @@ class CnNfraSpider(ArchiveSpider):
             data = response.json()["data"]
             rows = data["rows"]
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("%s: list %s/%d has an unexpected structure (%r): %.200s",
-                      self.name, item, page, exc, response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list %s/%d has an unexpected structure (%r): %.200s",
+                                      item, page, exc, response.text)
             return
         total = int(data.get("total") or 0)
         if not rows:
             if total and (page - 1) * self.page_size < total:
-                log.error("%s: list %s/%d reports %d notices but lists none",
-                          self.name, item, page, total)
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("list %s/%d reports %d notices but lists none",
+                                          item, page, total)
             return
         fresh = 0
         for row in rows:

@@ -136,8 +136,7 @@ class CnPbcSpider(ArchiveSpider):
             log.info("%s: %s says it lists nothing yet", self.name, response.url)
             return
         if not rows:
-            log.error("%s: list page %s lists no notices", self.name, response.url)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %s lists no notices", response.url)
             return
         fresh = 0
         for row in rows:

@@ -71,9 +71,8 @@ class CnSamrSpider(ArchiveSpider):
     def parse_column(self, response):
         params = dict(_PARAM.findall(response.text))
         if set(params) != {"webId", "tplSetId", "pageId"}:
-            log.error("%s: the column page does not name the list parameters (%s): %.200s",
-                      self.name, ", ".join(sorted(params)) or "none", response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("the column page names no list parameters (%s): %.200s",
+                                      ", ".join(sorted(params)) or "none", response.text)
             return
         request = self.list_request(params, 1)
         if request is not None:
@@ -90,16 +89,14 @@ class CnSamrSpider(ArchiveSpider):
         try:
             fragment = Selector(text=response.json()["data"]["html"] or "<ul></ul>")
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("%s: list page %d is not the expected JSON (%r): %.200s", self.name,
-                      page, exc, response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %d is not the expected JSON (%r): %.200s",
+                                      page, exc, response.text)
             return
         rows = [self._parse_row(li, response) for li in fragment.css("li")]
         rows = [r for r in rows if r]
         if not rows:
             if page == 1:
-                log.error("%s: the first list page lists no decisions", self.name)
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("the first list page lists no decisions")
             return  # past the last page
         fresh = 0
         for row in rows:

@@ -148,9 +148,8 @@ class CnSamrCfwsSpider(ArchiveSpider):
             result = response.json()["result"]["queryResult"]
             rows = result["resultList"]
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("list page %s/%s has an unexpected structure (%r): %.200s",
-                      year, page, exc, response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %s/%s has an unexpected structure (%r): %.200s",
+                                      year, page, exc, response.text)
             return
         total = result.get("resultCount")
         if total is None:
@@ -168,9 +167,8 @@ class CnSamrCfwsSpider(ArchiveSpider):
             log.warning("%s: slice %d/%s holds %d decisions; only the newest %d are listed",
                         self.name, year, province and province["code"], total, QUERY_CAP)
         if total and not rows:
-            log.error("%s: list page %d/%d reports %d decisions but lists none",
-                      self.name, year, page, total)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %d/%d reports %d decisions but lists none",
+                                      year, page, total)
             return
         fresh = 0
         for row in rows:

@@ -96,14 +96,12 @@ class EsAepdSpider(ArchiveSpider):
         # the text as the crawler decoded it (a feed re-encoded on the way is read right)
         feed = feedparser.parse(response.text if hasattr(response, "text") else response.body)
         if not feed.get("version") or (feed.bozo and not feed.entries):
-            self.logger.error("feed page %d is not an RSS feed (%s)", page,
-                              feed.get("bozo_exception"))
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("feed page %d is not an RSS feed (%s)",
+                                      page, feed.get("bozo_exception"))
             return
         if not feed.entries:
             if page == 0:
-                self.logger.error("the resolutions feed lists no resolution")
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("the resolutions feed lists no resolution")
             return
         fresh = 0
         for entry in feed.entries:

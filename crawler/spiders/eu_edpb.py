@@ -83,8 +83,7 @@ class EuEdpbSpider(ArchiveSpider):
         rows = response.css("div.foss-decision-teaser")
         if not rows:
             if page == 0:
-                self.logger.error("the register lists no decision: %s", response.url)
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("the register lists no decision: %s", response.url)
             return
         fresh = 0
         for row in rows:

@@ -102,12 +102,11 @@ class EuGdprhubSpider(ArchiveSpider):
             data = response.json()
             pages = data["query"]["embeddedin"]
         except (ValueError, KeyError, TypeError) as exc:
-            self.logger.error("list page %s has an unexpected structure (%r)", response.url, exc)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %s has an unexpected structure (%r)",
+                                      response.url, exc)
             return
         if not pages and "continue" not in data:
-            self.logger.error("the list names no decision page: %s", response.url)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("the list names no decision page: %s", response.url)
             return
         for page in pages:
             title = page.get("title")

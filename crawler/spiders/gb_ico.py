@@ -56,8 +56,8 @@ class GbIcoSpider(ArchiveSpider):
     def parse_listing(self, response):
         root = response.css("#filter-page-container::attr(data-node-id)").get()
         if not root or not root.strip().isdigit():
-            self.logger.error("the enforcement page names no filter page id: %s", response.url)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("the enforcement page names no filter page id: %s",
+                                      response.url)
             return
         request = self.search_request(1, int(root))
         if request is not None:
@@ -76,13 +76,11 @@ class GbIcoSpider(ArchiveSpider):
         try:
             results = response.json()["results"]
         except (ValueError, KeyError, TypeError) as exc:
-            self.logger.error("search page %d has an unexpected structure (%r)", page, exc)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("search page %d has an unexpected structure (%r)", page, exc)
             return
         if not results:
             if page == 1:
-                self.logger.error("the enforcement search lists no action")
-                self.crawler.stats.inc_value("penalty_archive/errors")
+                self.list_page_unreadable("the enforcement search lists no action")
             return
         fresh = 0
         for row in results:

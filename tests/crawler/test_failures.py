@@ -118,7 +118,7 @@ def test_a_crawl_whose_list_pages_list_nothing_fails_once_decisions_were_archive
     assert result.returncode == 1
     last = sources_json(tmp_path)["cn_csrc"]["last_crawl"]
     assert last["outcome"] == "failed"
-    assert last["reason"].startswith("the list pages gave no decision")
+    assert last["reason"] == "no list page could be read: unexpected structure"
 
 
 def comparable(data, source):
