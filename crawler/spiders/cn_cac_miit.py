@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 MIIT = "https://www.miit.gov.cn"
 MIIT_COLUMN = MIIT + "/jgsj/xgj/APPqhyhqyzxzzxd/tzgg/index.html"
-MIIT_UNIT = MIIT + "/api-gateway/jpaas-publish-server/front/page/build/unit"
+MIIT_UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 MIIT_PAGE_SIZE = 24
 CAC = "https://www.cac.gov.cn"
 CAC_SEARCH = "https://search.cac.gov.cn/cms/cmsadmin/infopub/gjjs.jsp"
@@ -80,12 +80,14 @@ def is_notice_title(title):
     return bool(_SUBJECT.search(title) and _ACTION.search(title) and not _EXCLUDE.search(title))
 
 
-def miit_list_url(query_data, page):
-    """The list endpoint's URL for one page; ``query_data`` comes from the column page."""
+def miit_list_url(query_data, page, column=MIIT_COLUMN):
+    """The list endpoint's URL for one page of a column of the MIIT site's CMS (which the
+    provincial communications administrations' sites share); ``query_data`` comes from
+    the column page."""
     params = [(k, query_data[k]) for k in sorted(query_data)]
     params.append(("paramJson", json.dumps({"pageNo": page, "pageSize": MIIT_PAGE_SIZE},
                                            separators=(",", ":"))))
-    return MIIT_UNIT + "?" + urlencode(params)
+    return urljoin(column, MIIT_UNIT_PATH) + "?" + urlencode(params)
 
 
 def cac_search_url(query, page):
@@ -110,6 +112,7 @@ class CnCacMiitSpider(ArchiveSpider):
     jurisdiction = "CN"
     allowed_domains = ["miit.gov.cn", "cac.gov.cn"]
     custom_settings = {"DOWNLOAD_DELAY": 3.0}
+    BODY_SELECTORS = ("#con_con", "#BodyLabel", ".ccontent")  # MIIT, CAC, both
 
     def __init__(self, since=None, max_pages=None, *args, **kwargs):
         super().__init__(since, max_pages, *args, **kwargs)
@@ -131,31 +134,30 @@ class CnCacMiitSpider(ArchiveSpider):
         raw = response.css("[queryData]::attr(queryData)").get() or \
             response.css("[querydata]::attr(querydata)").get()
         if not raw:
-            log.error("%s: the MIIT column page has no queryData: %.200s", self.name,
-                      response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("the column page %s has no queryData: %.200s",
+                                      response.url, response.text)
             return
         try:
             query_data = json.loads(raw.replace("'", '"'))
         except ValueError:
-            log.error("%s: the MIIT queryData is not JSON: %.200s", self.name, raw)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("the queryData of %s is not JSON: %.200s",
+                                      response.url, raw)
             return
         if self.take_list_page():
-            yield self._miit_list_request(query_data, 1)
+            yield self._miit_list_request(query_data, 1, response.url)
 
-    def _miit_list_request(self, query_data, page):
-        return scrapy.Request(miit_list_url(query_data, page), callback=self.parse_miit_list,
-                              headers={"Referer": MIIT_COLUMN},
-                              cb_kwargs={"query_data": query_data, "page": page})
+    def _miit_list_request(self, query_data, page, column):
+        return scrapy.Request(miit_list_url(query_data, page, column),
+                              callback=self.parse_miit_list, headers={"Referer": column},
+                              cb_kwargs={"query_data": query_data, "page": page,
+                                         "column": column})
 
-    def parse_miit_list(self, response, query_data, page):
+    def parse_miit_list(self, response, query_data, page, column):
         try:
             fragment = Selector(text=response.json()["data"]["html"])
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("%s: MIIT list page %d is not the expected JSON (%r): %.200s",
-                      self.name, page, exc, response.text)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %d of %s is not the expected JSON (%r): %.200s",
+                                      page, column, exc, response.text)
             return
         entries = []
         for li in fragment.css("li"):
@@ -163,17 +165,17 @@ class CnCacMiitSpider(ArchiveSpider):
             if not href or "art_" not in href:
                 continue
             title = _clean(li.css("a::attr(title)").get() or " ".join(li.css("a ::text").getall()))
-            entries.append((urljoin(MIIT, href), title, _clean(li.css("span.fr::text").get())))
+            entries.append((urljoin(column, href), title, _clean(li.css("span.fr::text").get())))
         total = int(fragment.css("[count]::attr(count)").get() or 0)
         rows = int(fragment.css("[rows]::attr(rows)").get() or MIIT_PAGE_SIZE)
         if total and not entries:
-            log.error("%s: MIIT list page %d reports %d notices but lists none", self.name,
-                      page, total)
-            self.crawler.stats.inc_value("penalty_archive/errors")
+            self.list_page_unreadable("list page %d of %s reports %d notices but lists none",
+                                      page, column, total)
             return
-        yield from self._notice_requests(entries, referer=MIIT_COLUMN)
-        if self._list_goes_on(entries) and page * rows < total and self.take_list_page():
-            yield self._miit_list_request(query_data, page + 1)
+        yield from self._notice_requests(entries, referer=column)
+        if self._list_goes_on(entries, column) and page * rows < total and \
+                self.take_list_page():
+            yield self._miit_list_request(query_data, page + 1, column)
 
     # -- CAC search --------------------------------------------------------------------------
 
@@ -198,7 +200,7 @@ class CnCacMiitSpider(ArchiveSpider):
 
     # -- shared ------------------------------------------------------------------------------
 
-    def _list_goes_on(self, entries):
+    def _list_goes_on(self, entries, column=None):
         """Lists are newest first: stop at a page older than --since, or all archived."""
         if not entries:
             return False
@@ -221,11 +223,10 @@ class CnCacMiitSpider(ArchiveSpider):
     # -- notice ------------------------------------------------------------------------------
 
     def parse_notice(self, response, listed):
-        body = response.css("#con_con") or response.css("#BodyLabel") or \
-            response.css(".ccontent")
+        body = next(filter(None, (response.css(s) for s in self.BODY_SELECTORS)), None)
         if not body:
-            log.error("%s: notice %s has no body (#con_con / #BodyLabel)", self.name,
-                      response.url)
+            log.error("%s: notice %s has no body (%s)", self.name, response.url,
+                      " / ".join(self.BODY_SELECTORS))
             self.crawler.stats.inc_value("penalty_archive/errors")
             return
         body = body[0]
