@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from indexer.query import Query, QueryError
 from indexer.store.base import NoIndex
+from webapp.exportcache import default_builds
 
 DEFAULTS = {
     "DATA_DIR": os.environ.get("PENALTY_ARCHIVE_DATA", "data"),
@@ -16,6 +17,12 @@ DEFAULTS = {
     # Absolute links (feeds, permalinks, citations) are built from this, never from the
     # request's Host header; `serve` sets it to its own address unless the env gives one.
     "PUBLIC_URL": os.environ.get("PENALTY_ARCHIVE_PUBLIC_URL", "http://127.0.0.1:5000"),
+    # search exports kept on disk per query and data state (webapp.exportcache)
+    "EXPORT_CACHE": os.environ.get("PENALTY_ARCHIVE_EXPORT_CACHE", "1").lower()
+    not in ("0", "false", "no"),
+    "EXPORT_CACHE_BYTES": int(os.environ.get("PENALTY_ARCHIVE_EXPORT_CACHE_BYTES", 2 << 30)),
+    "EXPORT_BUILDS": int(os.environ.get("PENALTY_ARCHIVE_EXPORT_BUILDS", 0))
+    or default_builds(),
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

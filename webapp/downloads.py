@@ -26,6 +26,7 @@ from flask import (
     current_app,
     render_template,
     request,
+    send_file,
     send_from_directory,
     stream_with_context,
 )
@@ -33,6 +34,7 @@ from flask import (
 from indexer import export
 from indexer.schema import DECISION_FIELDS
 from webapp import ratelimit
+from webapp.exportcache import ExportCache, data_state
 from webapp.search import parse_query
 from webapp.storage import get_store
 
@@ -125,52 +127,82 @@ def _attachment(response, filename):
     ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
     response.headers["Content-Disposition"] = "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (
         ascii_name, quote(filename, safe=""))
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def csv_text(records, bom=False):
+    """The export's CSV text, a few hundred rows at a time."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(export.csv_header())
+    for n, record in enumerate(records, 1):
+        writer.writerow(export.csv_row(record))
+        if n % FLUSH_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def jsonl_text(records):
+    chunk = []
+    for record in records:
+        chunk.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        if len(chunk) >= FLUSH_ROWS:
+            yield "\n".join(chunk) + "\n"
+            chunk = []
+    if chunk:
+        yield "\n".join(chunk) + "\n"
+
+
+def export_cache():
+    """This process's ExportCache, or None where exports are not kept (config
+    ``EXPORT_CACHE``, env ``PENALTY_ARCHIVE_EXPORT_CACHE=0``; a store other than the
+    embedded one, whose data state is not known here)."""
+    app = current_app._get_current_object()
+    if not app.config["EXPORT_CACHE"] or app.config["STORE"] != "embedded":
+        return None
+    cache = app.extensions.get("penalty_archive.exportcache")
+    if cache is None:
+        cache = app.extensions.setdefault("penalty_archive.exportcache", ExportCache(
+            os.path.join(app.config["DATA_DIR"], "cache", "exports"),
+            app.config["EXPORT_CACHE_BYTES"], app.config["EXPORT_BUILDS"]))
+    return cache
+
+
+def _search_export(suffix, mimetype, text):
+    """The search as a file: ``text(records)`` yields its text.  Kept on disk per query
+    and data state (webapp.exportcache) where the cache is on, else streamed."""
+    query = parse_query(request.args)
+    ratelimit.check("export")
+    cache = export_cache()
+    if cache is None:
+        response = Response(stream_with_context(text(_filtered(query))), mimetype=mimetype)
+    else:
+        store = get_store()
+        key = cache.key(suffix, query.to_params(page=1),
+                        data_state(os.path.join(current_app.config["DATA_DIR"], "store")))
+        chunks = cache.stream(key, suffix, lambda: text(export.iter_matches(store, query)))
+        if chunks is None:  # finished: sent whole, with its length, ETag and ranges
+            response = send_file(cache.path(key, suffix), mimetype=mimetype, etag=key,
+                                 conditional=True, max_age=0)
+        else:
+            response = Response(chunks, mimetype=mimetype)
+    return _attachment(response, download_name(query, suffix))
 
 
 @bp.route("/search.csv")
 def search_csv():
     """The search as CSV; ``bom=1`` starts it with a UTF-8 byte-order mark, which Excel
     needs to read UTF-8 (the Chinese) when the file is opened directly."""
-    query = parse_query(request.args)
     bom = request.args.get("bom", "") not in ("", "0")
-    ratelimit.check("export")
-    records = _filtered(query)
-
-    def rows():
-        buffer = io.StringIO()
-        if bom:
-            buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(export.csv_header())
-        for n, record in enumerate(records, 1):
-            writer.writerow(export.csv_row(record))
-            if n % FLUSH_ROWS == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return _attachment(Response(stream_with_context(rows()), mimetype="text/csv"),
-                       download_name(query, "-excel.csv" if bom else ".csv"))
+    return _search_export("-excel.csv" if bom else ".csv", "text/csv",
+                          lambda records: csv_text(records, bom))
 
 
 @bp.route("/search.jsonl")
 def search_jsonl():
-    query = parse_query(request.args)
-    ratelimit.check("export")
-    records = _filtered(query)
-
-    def lines():
-        chunk = []
-        for record in records:
-            chunk.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
-            if len(chunk) >= FLUSH_ROWS:
-                yield "\n".join(chunk) + "\n"
-                chunk = []
-        if chunk:
-            yield "\n".join(chunk) + "\n"
-
-    return _attachment(Response(stream_with_context(lines()),
-                                mimetype="application/x-ndjson"), download_name(query, ".jsonl"))
+    return _search_export(".jsonl", "application/x-ndjson", jsonl_text)
