@@ -1,0 +1,67 @@
+"""The Irish DPC's decisions page: party, date, fine and articles from each decision's
+page, the decision's PDF archived (not its summary), a link straight to a PDF kept, an
+empty page a failed crawl."""
+
+import json
+import shutil
+
+from crawler.spiders.ie_dpc import first_date, party_of
+from indexer.datadir import iter_raw
+from indexer.store import open_store
+from tests.conftest import FIXTURES, cli
+
+FIXTURE = FIXTURES / "ie_dpc"
+
+
+def _records(data):
+    with open_store("embedded", str(data / "store"), readonly=True) as store:
+        return {r["id"]: r for r in store.iter_decisions()}
+
+
+def test_decision_pages_become_decisions_with_their_fines(tmp_path):
+    cli(tmp_path, "crawl", "ie_dpc", "--replay", str(FIXTURE))
+    cli(tmp_path, "index")
+    records = _records(tmp_path)
+    assert len(records) == 3
+    tiktok = records["ie_dpc:inquiry-into-tiktok-technology-limited-may-2025"]
+    assert (tiktok["party_name"], tiktok["decision_date"]) == \
+        ("TikTok Technology Limited", "2025-05-02")
+    assert (tiktok["fine_amount"], tiktok["currency"]) == ("530000000", "EUR")
+    assert (tiktok["jurisdiction"], tiktok["authority_name"]) == \
+        ("IE", "Data Protection Commission")
+    assert {"pi.cross_border", "pi.transparency"} <= set(tiktok["violation_types"])
+    assert "fine" in tiktok["penalty_kinds"]
+    assert "EUR 530 million" in tiktok["full_text"]  # the PDF's text
+    linkedin = records["ie_dpc:inquiry-into-linkedin-ireland-unlimited-company-october-2024"]
+    assert linkedin["document_url"].endswith("fixture-linkedin-final-decision.pdf")
+    assert (linkedin["fine_amount"], linkedin["decision_date"]) == ("310000000", "2024-10-24")
+    assert "pi.lawful_basis" in linkedin["violation_types"]
+    meta = records["ie_dpc:fixture-meta-final-decision"]  # linked straight to its PDF
+    assert meta["party_name"] == "Meta Platforms Ireland Limited"
+    assert meta["document_type"] == "pdf" and "EUR 1.2 billion" in meta["full_text"]
+    raw = {item["key"]: item for item in iter_raw(str(tmp_path), "ie_dpc")}
+    assert raw["fixture-meta-final-decision"]["listing"]["month"] == "May 2023"
+
+
+def test_an_empty_decisions_page_is_a_failed_crawl(tmp_path):
+    fixture = tmp_path / "ie_dpc"
+    shutil.copytree(FIXTURE, fixture)
+    site = json.loads((fixture / "site.json").read_text(encoding="utf-8"))
+    site["decisions"] = []
+    (fixture / "site.json").write_text(json.dumps(site), encoding="utf-8")
+    data = tmp_path / "data"
+    result = cli(data, "crawl", "ie_dpc", "--replay", str(fixture), check=False)
+    assert result.returncode != 0
+    state = json.loads((data / "state" / "ie_dpc.json").read_text())
+    assert state["crawls"][-1]["reason"] == "no list page could be read: unexpected structure"
+
+
+def test_titles_and_dates():
+    assert party_of("Inquiry into Meta Platforms Ireland Limited - May 2023") == \
+        "Meta Platforms Ireland Limited"
+    assert party_of("Decision in the Inquiry concerning Airbnb Ireland UC – July 2023") == \
+        "Airbnb Ireland UC"
+    assert party_of("Limerick City and County Council (December 2021)") == \
+        "Limerick City and County Council"
+    assert first_date("On 2nd May, 2025 the DPC adopted") == "2025-05-02"
+    assert first_date("in May 2023") is None
