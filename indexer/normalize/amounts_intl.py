@@ -145,8 +145,14 @@ class Money(tuple):
     raw = property(lambda self: self[4])
 
 
+# An amount repeated in words between the figure and the currency, as French decisions
+# write it: "400 000 (quatre cent mille) euros".
+_IN_WORDS = re.compile(r"(?<=\d)\s*\([^()\d]{3,120}\)\s*(?=euros?\b|€|EUR\b)", re.I)
+
+
 def _prepare(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
+    return _IN_WORDS.sub(" ", text)
 
 
 def find_money(text, jurisdiction=None) -> list[Money]:

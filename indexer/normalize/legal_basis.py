@@ -11,8 +11,9 @@
     and 14 GDPR``, ``Art. 5 para. 1 lit. f GDPR``, ``Art. 5 (1) b), c), GDPR``,
     ``Regulation 21 PECR``, ``Regulations 21 and 24 of PECR``, ``section 55A of the DPA
     2018``, and the Spanish forms ``artículo 5.1.f) del RGPD``, ``artículos 12 y 15 del
-    RGPD``, ``art. 21 de la LSSI`` -> ``{law, article, paragraph, item, role, raw}`` (one
-    per provision).  A
+    RGPD``, ``art. 21 de la LSSI``, and the French ``article 5-1-c) du RGPD``, ``articles
+    12, 13 et 32 du RGPD`` -> ``{law, article, paragraph, item, role, raw}`` (one per
+    provision).  A
     citation without a law name takes ``default_law`` (an article list on a GDPR
     register), or is dropped.
 ``parse_citations(text, role, language="zh")``
@@ -107,9 +108,11 @@ def _law_pattern() -> str:
 _ART = r"(?P<a>\d{1,3}[A-Z]?(?:-[a-z]+)?)"
 _PARA = (r"(?:\s*\(\s*(?P<p>\d{1,2})\s*\)"
          r"|\s*(?:para(?:graph)?\.?|sub-?section|§)\s*(?P<p2>\d{1,2})"
-         r"|\.(?P<p3>\d{1,2})(?![\d.,]\d))?")  # Spanish: artículo 5.1.f), 83.5
-_ITEM = (r"(?:\s*\.?\s*\(?\s*(?P<i>[a-z]|[ivx]{1,4})\s*\)(?:\s*,\s*(?:\(?\s*[a-z]\s*\)\s*,?\s*)*)?"
-         r"|\s*(?:lit\.?|letter|point|sub-?para(?:graph)?\.?)\s*\(?(?P<i2>[a-z])\)?)?")
+         r"|\.(?P<p3>\d{1,2})(?![\d.,]\d)"  # Spanish: artículo 5.1.f), 83.5
+         r"|-(?P<p4>\d{1,2})(?=[-\s,)]|$))?")  # French: article 5-1-c)
+_ITEM = (r"(?:\s*\.?\s*\(?\s*(?P<i>[a-z]|[ivx]{1,4})\s*\)(?:\s*,\s*\(?\s*[a-z]\s*\))*"
+         r"|\s*(?:lit\.?|letter|point|sub-?para(?:graph)?\.?)\s*\(?(?P<i2>[a-z])\)?"
+         r"|-(?P<i3>[a-z])\))?")
 _UNIT = _ART + _PARA + _ITEM
 _UNIT_RE = re.compile(_UNIT)
 _HEAD = r"(?:Art(?:icle|[íi]culo)?s?\.?|Regulations?|Regs?\.|Sections?|ss?\.|§§?)"
@@ -119,10 +122,11 @@ _HEAD = r"(?:Art(?:icle|[íi]culo)?s?\.?|Regulations?|Regs?\.|Sections?|ss?\.|§
 def _citation_re():
     law = _law_pattern()
     unit = re.sub(r"\?P<\w+>", "?:", _UNIT)
-    nxt = r"(?:\s*(?:,|and|y|&|/|\+|;)\s*(?:%s\s*)?(?=\d)%s)" % (_HEAD, unit)
+    nxt = r"(?:\s*(?:,|and|y|et|&|/|\+|;)\s*(?:%s\s*)?(?=\d)%s)" % (_HEAD, unit)
     seq = rf"{_HEAD}\s*{unit}{nxt}*"
     return re.compile(
-        rf"(?P<seq>{seq})(?:\s*,?\s*(?:(?:of|in|under|del|de\s+la)\s+)?{law % ''})?"
+        rf"(?P<seq>{seq})(?:\s*,?\s*(?:(?:of|in|under|del|de\s+la|du|de\s+l['’])\s*)?"
+        rf"{law % ''})?"
         rf"|{law % '2'}\s*,?\s*(?P<seq2>{seq})",
         re.IGNORECASE,
     )
@@ -136,7 +140,7 @@ def _citation_search():
 
 _LEADING_HEAD = re.compile(rf"^\s*{_HEAD}\s*", re.I)
 _UNIT_SEPARATOR = re.compile(
-    rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\b(?:and|y)\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?", re.I)
+    rf"\s*(?:,\s*(?=(?:{_HEAD}\s*)?\d)|\b(?:and|y|et)\b|&|/|\+|;)\s*(?:{_HEAD}\s*)?", re.I)
 _ITEM_LETTERS = re.compile(r"\b([a-z]|[ivx]{1,4})\s*\)", re.I)
 _ARTICLE_WITH_LETTER = re.compile(r"\d+[a-z]")
 
@@ -152,9 +156,9 @@ def _units(seq: str):
         m = _UNIT_RE.match(piece)
         if not m or not m.group("a"):
             continue
-        paragraph = m.group("p") or m.group("p2") or m.group("p3")
+        paragraph = m.group("p") or m.group("p2") or m.group("p3") or m.group("p4")
         items = []
-        first = m.group("i") or m.group("i2")
+        first = m.group("i") or m.group("i2") or m.group("i3")
         if m.group("i"):
             span = piece[m.start("i") - 1 if m.start("i") else 0:m.end()]
             items = [x.lower() for x in _ITEM_LETTERS.findall(span)]
