@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+from functools import partial
 from urllib.parse import quote
 
 from flask import (
@@ -33,6 +34,7 @@ from flask import (
 
 from indexer import export
 from indexer.schema import DECISION_FIELDS
+from indexer.store import open_store
 from webapp import ratelimit
 from webapp.exportcache import ExportCache, data_state
 from webapp.search import parse_query
@@ -158,6 +160,17 @@ def jsonl_text(records):
         yield "\n".join(chunk) + "\n"
 
 
+def export_text(store_dir, query, suffix):
+    """The export's text, read from the embedded store at ``store_dir`` (what a build's
+    process runs: module-level, its arguments picklable)."""
+    with open_store("embedded", store_dir, readonly=True) as store:
+        records = export.iter_matches(store, query)
+        if suffix == ".jsonl":
+            yield from jsonl_text(records)
+        else:
+            yield from csv_text(records, bom=suffix == "-excel.csv")
+
+
 def export_cache():
     """This process's ExportCache, or None where exports are not kept (config
     ``EXPORT_CACHE``, env ``PENALTY_ARCHIVE_EXPORT_CACHE=0``; a store other than the
@@ -174,18 +187,18 @@ def export_cache():
 
 
 def _search_export(suffix, mimetype, text):
-    """The search as a file: ``text(records)`` yields its text.  Kept on disk per query
-    and data state (webapp.exportcache) where the cache is on, else streamed."""
+    """The search as a file: ``text(records)`` yields its text (``export_text`` for the
+    same suffix).  Kept on disk per query and data state (webapp.exportcache) where the
+    cache is on, else streamed."""
     query = parse_query(request.args)
     ratelimit.check("export")
     cache = export_cache()
     if cache is None:
         response = Response(stream_with_context(text(_filtered(query))), mimetype=mimetype)
     else:
-        store = get_store()
-        key = cache.key(suffix, query.to_params(page=1),
-                        data_state(os.path.join(current_app.config["DATA_DIR"], "store")))
-        chunks = cache.stream(key, suffix, lambda: text(export.iter_matches(store, query)))
+        store_dir = os.path.join(current_app.config["DATA_DIR"], "store")
+        key = cache.key(suffix, query.to_params(page=1), data_state(store_dir))
+        chunks = cache.stream(key, suffix, partial(export_text, store_dir, query, suffix))
         if chunks is None:  # finished: sent whole, with its length, ETag and ranges
             response = send_file(cache.path(key, suffix), mimetype=mimetype, etag=key,
                                  conditional=True, max_age=0)

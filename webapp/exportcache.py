@@ -6,12 +6,13 @@ store's data.  Its key is a hash of the format, the query's parameters and the d
 state (the embedded store's files: size and time of ``decisions.sqlite`` and its WAL, the
 live search generation), so any write to the store makes new keys; old files age out.
 
-- The first request for a key starts a build in a background thread, which writes the
-  file at full speed, whatever the pace of the client, to ``<key>.<unique>.part`` under
-  ``DATA_DIR/cache/exports`` while holding an exclusive ``flock`` on it, then renames it
-  ``<key><suffix>``.  That request, and every request for the key meanwhile in any worker
-  of the server, streams the part file as it grows.  One build per key: ``<key>.lock``
-  elects the builder.
+- The first request for a key starts a build: a child process (spawned, so that the
+  build's CPU never holds the worker's GIL against its other requests) writes the file at
+  full speed, whatever the pace of the client, to ``<key>.<unique>.part`` under
+  ``DATA_DIR/cache/exports``; a background thread of the worker holds an exclusive
+  ``flock`` on that file while the child runs, then renames it ``<key><suffix>``.  That
+  request, and every request for the key meanwhile in any worker of the server, streams
+  the part file as it grows.  One build per key: ``<key>.lock`` elects the builder.
 - Later requests are sent the finished file whole, with its length, an ETag (the key)
   and byte ranges.
 - At most ``EXPORT_BUILDS`` builds run at once across the server's workers (``slot-N``
@@ -31,6 +32,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -76,11 +78,24 @@ def _locked(fd):
     return False
 
 
+def _write(produce, path):
+    """A build's process: the export's text into the part file."""
+    with open(path, "ab") as out:
+        for text in produce():
+            out.write(text.encode("utf-8"))
+            out.flush()
+
+
 class ExportCache:
-    def __init__(self, folder, max_bytes, builds):
+    """``produce`` (what ``stream`` is given) is a picklable callable returning the
+    export's text in pieces; ``processes=False`` runs it in the worker's thread instead
+    (any callable)."""
+
+    def __init__(self, folder, max_bytes, builds, processes=True):
         self.folder = folder
         self.max_bytes = max_bytes
         self.builds = builds
+        self.processes = processes
         os.makedirs(folder, exist_ok=True)
 
     def key(self, kind, params, state):
@@ -142,10 +157,15 @@ class ExportCache:
         slot = self._take_slot()
         try:
             started = time.monotonic()
-            for text in produce():
-                data = text.encode("utf-8")
-                while data:
-                    data = data[os.write(out, data):]
+            if self.processes:
+                child = multiprocessing.get_context("spawn").Process(
+                    target=_write, args=(produce, part), name="export-" + key[:8])
+                child.start()
+                child.join()
+                if child.exitcode:
+                    raise RuntimeError("its process ended with %s" % child.exitcode)
+            else:
+                _write(produce, part)
             os.rename(part, self.path(key, suffix))
             log.info("export %s built in %.1f s", key, time.monotonic() - started)
         except Exception:  # the readers see the part unlocked and not renamed: they stop
