@@ -8,7 +8,10 @@ twice on 127.0.0.1 — ``penalty-archive serve`` (gunicorn) and ``serve --dev`` 
 baseline) — and drives each with ``--clients`` concurrent clients for ``--seconds`` on
 mixed traffic: searches with facets (Chinese and English keywords, filters, sorts), decision
 pages, API searches and CSV exports of a filtered search, after ``--warmup`` seconds of
-the same traffic that are not counted.  Rate limits are off for the run.
+the same traffic that are not counted.  Rate limits are off for the run.  Each server
+starts without kept exports (``DATA/cache`` is emptied); ``--no-export-cache`` (on by
+default) drives the production server a second time with exports streamed from the store,
+not kept, as a second baseline.
 It prints, per server, the throughput, the median and p99 latency and the errors, and the
 ratios, and the median and p99 of each kind of request; a CSV export's latency is its
 complete download, and its time to the first byte is printed beside it.
@@ -66,9 +69,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(work, dev, workers):
+def serve(work, dev, workers, env_overrides=None):
+    shutil.rmtree(work / "cache", ignore_errors=True)  # every server starts without exports
     port = free_port()
-    env = dict(os.environ, PENALTY_ARCHIVE_RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PENALTY_ARCHIVE_RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT),
+               **(env_overrides or {}))
     args = [sys.executable, "-m", "indexer.cli", "--data", str(work), "serve", "--port",
             str(port)] + (["--dev"] if dev else ["--workers", str(workers)])
     log = open(work / ("serve-dev.log" if dev else "serve.log"), "w")
@@ -145,6 +150,9 @@ def main(argv=None):
                         help="mean pause of a client between requests, seconds (0: none)")
     parser.add_argument("--dev", action=argparse.BooleanOptionalAction, default=True,
                         help="also drive the development server (the baseline)")
+    parser.add_argument("--no-export-cache", action=argparse.BooleanOptionalAction,
+                        default=True, help="also drive the production server with search "
+                        "exports streamed from the store, not kept (a baseline)")
     parser.add_argument("--workdir", help="where to build (default: a temporary folder, removed)")
     parser.add_argument("--reuse", action="store_true", help="use the store in --workdir")
     args = parser.parse_args(argv)
@@ -163,11 +171,13 @@ def main(argv=None):
     with open_store("embedded", str(store_dir), readonly=True) as store:
         ids = [r["id"] for _, r in zip(range(5000), store.iter_decisions())]
     results = {}
-    servers = [("gunicorn, %d workers" % args.workers, False)]
+    servers = [("gunicorn, %d workers" % args.workers, False, None)]
+    if args.no_export_cache:
+        servers.append(("same, exports not kept", False, {"PENALTY_ARCHIVE_EXPORT_CACHE": "0"}))
     if args.dev:
-        servers.append(("development server", True))
-    for name, dev in servers:
-        process, base = serve(work, dev, args.workers)
+        servers.append(("development server", True, None))
+    for name, dev, env in servers:
+        process, base = serve(work, dev, args.workers, env)
         try:
             if args.warmup:  # every worker opens the index and fills its caches
                 drive(base, ids, args.clients, args.warmup, args.seed + 1, args.think)
@@ -182,10 +192,12 @@ def main(argv=None):
         for kind, k in r["kinds"].items():
             print("    %-16s %6d  p50 %7.1f ms  p99 %7.1f ms"
                   % (kind, k["n"], k["p50"], k["p99"]), flush=True)
-    if len(results) == 2:
-        prod, dev = results.values()
-        print("production / development: throughput %.2fx, p99 %.2fx lower"
-              % (prod["rps"] / dev["rps"], dev["p99"] / prod["p99"]))
+    names = list(results)
+    for baseline in names[1:]:
+        prod, other = results[names[0]], results[baseline]
+        print("%s / %s: throughput %.2fx, p50 %.2fx lower, p99 %.2fx lower"
+              % (names[0], baseline, prod["rps"] / other["rps"], other["p50"] / prod["p50"],
+                 other["p99"] / prod["p99"]))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 KEY_LENGTH = 40
 CHUNK = 1 << 16
 POLL = 0.02  # seconds between looks at a growing part file
-STATE_FILES = ("decisions.sqlite", "decisions.sqlite-wal", os.path.join("search", "CURRENT"))
+STATE_FILES = ("decisions.sqlite", "decisions.sqlite-wal")
 
 
 def default_builds():
@@ -51,7 +51,8 @@ def default_builds():
 
 
 def data_state(store_dir):
-    """What changes whenever the embedded store's data does."""
+    """What changes whenever the embedded store's data does: its files' sizes and times,
+    and the name of the live search generation."""
     parts = []
     for name in STATE_FILES:
         try:
