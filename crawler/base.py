@@ -41,6 +41,12 @@ class ArchiveSpider(scrapy.Spider):
         self.pages_requested += 1
         return True
 
+    def list_page(self, url, callback, **cb_kwargs):
+        """A request for a list page, or None once --max-pages is spent."""
+        if not self.take_list_page():
+            return None
+        return scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs)
+
     def list_page_failed(self, failure):
         """Errback of list pages (set by ``crawler.middlewares.ListPageMiddleware``): a list
         page that could not be read leaves the crawl incomplete; counted by reason."""

@@ -44,6 +44,14 @@ def cli(data_dir, *args, check=True, timeout=600):
     return result
 
 
+def stored_records(data_dir):
+    """{id: record} of the embedded store under ``data_dir`` (after ``index``)."""
+    from indexer.store import open_store
+
+    with open_store("embedded", str(Path(data_dir) / "store"), readonly=True) as store:
+        return {r["id"]: r for r in store.iter_decisions()}
+
+
 @contextlib.contextmanager
 def live_server(data_dir, log_path, ready="/", env_overrides=None, process_out=None):
     """A real `penalty-archive serve` (the production server, two workers) on a free

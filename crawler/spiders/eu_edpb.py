@@ -24,8 +24,6 @@ back-off honours Retry-After).
 
 import re
 
-import scrapy
-
 from crawler.base import ArchiveSpider
 from crawler.items import raw_item
 
@@ -74,10 +72,7 @@ class EuEdpbSpider(ArchiveSpider):
             yield request
 
     def list_request(self, page):
-        if not self.take_list_page():
-            return None
-        return scrapy.Request(register_url(page), callback=self.parse_register,
-                              cb_kwargs={"page": page})
+        return self.list_page(register_url(page), self.parse_register, page=page)
 
     def parse_register(self, response, page):
         rows = response.css("div.foss-decision-teaser")

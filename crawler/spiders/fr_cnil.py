@@ -25,7 +25,6 @@ import io
 import re
 import tarfile
 
-import scrapy
 from lxml import etree
 
 from crawler.base import ArchiveSpider
@@ -90,8 +89,9 @@ class FrCnilSpider(ArchiveSpider):
                        "DOWNLOAD_WARNSIZE": 512 << 20}
 
     async def start(self):
-        if self.take_list_page():
-            yield scrapy.Request(LIST_URL, callback=self.parse_list)
+        request = self.list_page(LIST_URL, self.parse_list)
+        if request is not None:
+            yield request
 
     def parse_list(self, response):
         names = [href.rsplit("/", 1)[-1] for href in response.css("a::attr(href)").getall()]
@@ -101,9 +101,9 @@ class FrCnilSpider(ArchiveSpider):
                                       response.text)
             return
         for name in chosen:
-            if self.take_list_page():
-                yield scrapy.Request(response.urljoin(name), callback=self.parse_archive,
-                                     cb_kwargs={"name": name})
+            request = self.list_page(response.urljoin(name), self.parse_archive, name=name)
+            if request is not None:
+                yield request
 
     def parse_archive(self, response, name):
         try:

@@ -80,8 +80,9 @@ class IeDpcSpider(ArchiveSpider):
     custom_settings = {"DOWNLOAD_DELAY": 3.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     async def start(self):
-        if self.take_list_page():
-            yield scrapy.Request(LIST_URL, callback=self.parse_list)
+        request = self.list_page(LIST_URL, self.parse_list)
+        if request is not None:
+            yield request
 
     def parse_list(self, response):
         body = response.css("div.field--name-body")

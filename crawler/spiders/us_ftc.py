@@ -75,10 +75,7 @@ class UsFtcSpider(ArchiveSpider):
             yield request
 
     def list_request(self, page):
-        if not self.take_list_page():
-            return None
-        return scrapy.Request(list_url(page), callback=self.parse_list,
-                              cb_kwargs={"page": page})
+        return self.list_page(list_url(page), self.parse_list, page=page)
 
     def parse_list(self, response, page):
         rows = response.css("div.view-content div.views-row")

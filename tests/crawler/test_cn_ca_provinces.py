@@ -9,15 +9,9 @@ import pytest
 
 from crawler.spiders import cn_ca_provinces
 from indexer.datadir import iter_raw
-from indexer.store import open_store
-from tests.conftest import FIXTURES, cli
+from tests.conftest import FIXTURES, cli, stored_records
 
 FIXTURE = FIXTURES / "cn_ca_provinces"
-
-
-def _records(data):
-    with open_store("embedded", str(data / "store"), readonly=True) as store:
-        return {r["id"]: r for r in store.iter_decisions()}
 
 
 def _keys(data):
@@ -36,7 +30,7 @@ def _site_copy(tmp_path, change):
 def test_notices_become_decisions_of_the_provinces_administration(tmp_path):
     cli(tmp_path, "crawl", "cn_ca_provinces", "--replay", str(FIXTURE))
     cli(tmp_path, "index")
-    records = _records(tmp_path)
+    records = stored_records(tmp_path)
     assert len(records) == 4  # two notices of 江苏 (2 + 1 apps), one of 黑龙江; no meeting
     first = records["cn_ca_provinces:art_000000000000000000000000000000a1:1"]
     assert first["party_name"] == "示例出行科技有限公司"

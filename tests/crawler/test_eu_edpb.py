@@ -6,19 +6,13 @@ import json
 import shutil
 
 from indexer.datadir import iter_raw
-from indexer.store import open_store
-from tests.conftest import FIXTURES, cli
-
-
-def _records(data):
-    with open_store("embedded", str(data / "store"), readonly=True) as store:
-        return {r["id"]: r for r in store.iter_decisions()}
+from tests.conftest import FIXTURES, cli, stored_records
 
 
 def test_register_rows_become_decisions_of_the_lead_authority(tmp_path):
     cli(tmp_path, "crawl", "eu_edpb", "--replay", str(FIXTURES / "eu_edpb"))
     cli(tmp_path, "index")
-    records = _records(tmp_path)
+    records = stored_records(tmp_path)
     tiktok = records["eu_edpb:edpbi-ie-oss-d-2025-f1"]
     assert (tiktok["jurisdiction"], tiktok["decision_date"]) == ("IE", "2025-05-02")
     assert tiktok["authority_name"] == "Data Protection Commission"

@@ -11,21 +11,15 @@ from crawler.spiders.fr_cnil import archives, party_of
 from indexer.datadir import iter_raw
 from indexer.normalize.amounts_intl import parse_fine
 from indexer.normalize.legal_basis import parse_citations_en
-from indexer.store import open_store
-from tests.conftest import FIXTURES, cli
+from tests.conftest import FIXTURES, cli, stored_records
 
 FIXTURE = FIXTURES / "fr_cnil"
-
-
-def _records(data):
-    with open_store("embedded", str(data / "store"), readonly=True) as store:
-        return {r["id"]: r for r in store.iter_decisions()}
 
 
 def test_sanctions_become_decisions_with_fines_and_articles(tmp_path):
     cli(tmp_path, "crawl", "fr_cnil", "--replay", str(FIXTURE))
     cli(tmp_path, "index")
-    records = _records(tmp_path)
+    records = stored_records(tmp_path)
     assert sorted(records) == ["fr_cnil:CNILTEXT000038552658", "fr_cnil:CNILTEXT000038629823",
                                "fr_cnil:CNILTEXT000038810992", "fr_cnil:CNILTEXT000039419459"]
     sergic = records["fr_cnil:CNILTEXT000038552658"]

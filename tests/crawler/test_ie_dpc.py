@@ -7,21 +7,15 @@ import shutil
 
 from crawler.spiders.ie_dpc import first_date, party_of
 from indexer.datadir import iter_raw
-from indexer.store import open_store
-from tests.conftest import FIXTURES, cli
+from tests.conftest import FIXTURES, cli, stored_records
 
 FIXTURE = FIXTURES / "ie_dpc"
-
-
-def _records(data):
-    with open_store("embedded", str(data / "store"), readonly=True) as store:
-        return {r["id"]: r for r in store.iter_decisions()}
 
 
 def test_decision_pages_become_decisions_with_their_fines(tmp_path):
     cli(tmp_path, "crawl", "ie_dpc", "--replay", str(FIXTURE))
     cli(tmp_path, "index")
-    records = _records(tmp_path)
+    records = stored_records(tmp_path)
     assert len(records) == 3
     tiktok = records["ie_dpc:inquiry-into-tiktok-technology-limited-may-2025"]
     assert (tiktok["party_name"], tiktok["decision_date"]) == \

@@ -7,21 +7,15 @@ import shutil
 
 from crawler.spiders.us_ftc import list_url, party_of
 from indexer.datadir import iter_raw
-from indexer.store import open_store
-from tests.conftest import FIXTURES, cli
+from tests.conftest import FIXTURES, cli, stored_records
 
 FIXTURE = FIXTURES / "us_ftc"
-
-
-def _records(data):
-    with open_store("embedded", str(data / "store"), readonly=True) as store:
-        return {r["id"]: r for r in store.iter_decisions()}
 
 
 def test_cases_become_decisions_with_amounts_in_dollars(tmp_path):
     cli(tmp_path, "crawl", "us_ftc", "--replay", str(FIXTURE))
     cli(tmp_path, "index")
-    records = _records(tmp_path)
+    records = stored_records(tmp_path)
     assert len(records) == 4  # both list pages
     facebook = records["us_ftc:fixture-facebook-inc-us-v"]
     assert (facebook["party_name"], facebook["decision_number"]) == ("Facebook, Inc.", "092 3184")
