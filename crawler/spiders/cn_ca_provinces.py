@@ -26,7 +26,6 @@ authority is the province's administration (its name resolves to the province's 
 import os
 from urllib.parse import urlsplit
 
-import scrapy
 import yaml
 
 from crawler.spiders.cn_cac_miit import CnCacMiitSpider, is_notice_title, notice_id
@@ -69,8 +68,9 @@ class CnCaProvincesSpider(CnCacMiitSpider):
     async def start(self):
         for province in self.provinces.values():
             for column in province["columns"]:
-                if self.take_list_page():
-                    yield scrapy.Request(column, callback=self.parse_miit_column)
+                request = self.list_page(column, self.parse_miit_column)
+                if request is not None:
+                    yield request
 
     def _list_goes_on(self, entries, column=None):
         """A page of a news column may hold no notice: the walk goes on past it, for at
