@@ -14,6 +14,9 @@ import click
 from indexer.cli import DEFAULT_PORT, main, step
 
 GRACEFUL_SECONDS = 10
+# Threads per worker: a client waiting for a search export that is being built holds one
+# while it sleeps, so there are more threads than cores can keep busy.
+THREADS = 16
 
 
 def default_workers():
@@ -30,7 +33,7 @@ def create(ctx, host, port):
 
 
 @step("serve")
-def _serve(ctx, host, port, workers=None, timeout=60, dev=False):
+def _serve(ctx, host, port, workers=None, timeout=60, dev=False, threads=THREADS):
     app = create(ctx, host, port)
     try:
         from gunicorn.app.base import BaseApplication
@@ -47,7 +50,7 @@ def _serve(ctx, host, port, workers=None, timeout=60, dev=False):
         waitress.serve(app, host=host, port=port, threads=workers or default_workers())
     else:
         options = {"bind": "%s:%d" % (host, port), "workers": workers or default_workers(),
-                   "worker_class": "gthread", "threads": 4, "timeout": timeout,
+                   "worker_class": "gthread", "threads": threads, "timeout": timeout,
                    "graceful_timeout": GRACEFUL_SECONDS, "accesslog": "-",
                    "errorlog": "-", "proc_name": "penalty-archive"}
 
@@ -71,8 +74,10 @@ def _serve(ctx, host, port, workers=None, timeout=60, dev=False):
               help="Worker processes (default: 2 per core + 1, at most 8).")
 @click.option("--timeout", default=60, show_default=True, type=click.IntRange(min=1),
               help="Seconds a request may take before its worker is replaced.")
+@click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(min=1),
+              help="Threads per worker process.")
 @click.option("--dev", is_flag=True, help="Flask's development server (one process).")
 @click.pass_obj
-def serve(ctx, host, port, workers, timeout, dev):
+def serve(ctx, host, port, workers, timeout, threads, dev):
     """Serve the website and API with a production server."""
-    _serve(ctx, host, port, workers, timeout, dev)
+    _serve(ctx, host, port, workers, timeout, dev, threads)
