@@ -16,7 +16,14 @@ from decimal import Decimal
 
 import yaml
 
-from indexer.documents import DocumentError, cn_csrc, cn_decision, es_aepd, extract_text
+from indexer.documents import (
+    DocumentError,
+    cn_csrc,
+    cn_decision,
+    es_aepd,
+    extract_text,
+    ie_dpc,
+)
 from indexer.normalize import (
     agreement,
     amounts,
@@ -245,6 +252,8 @@ DOCUMENT_PARSERS = {
     "cn_csrc": lambda text, raw: cn_csrc.parse_party(text, raw.get("party_name"),
                                                      title=raw.get("title")),
     "es_aepd": lambda text, raw: es_aepd.parse(text),
+    # a decision linked straight to its PDF: its date, reference and fine from the PDF
+    "ie_dpc": lambda text, raw: {} if raw.get("decision_date") else ie_dpc.parse(text),
 }
 
 

@@ -7,6 +7,7 @@ import shutil
 
 from crawler.spiders.ie_dpc import first_date, party_of
 from indexer.datadir import iter_raw
+from indexer.documents import ie_dpc
 from tests.conftest import FIXTURES, cli, stored_records
 
 FIXTURE = FIXTURES / "ie_dpc"
@@ -33,6 +34,10 @@ def test_decision_pages_become_decisions_with_their_fines(tmp_path):
     meta = records["ie_dpc:fixture-meta-final-decision"]  # linked straight to its PDF
     assert meta["party_name"] == "Meta Platforms Ireland Limited"
     assert meta["document_type"] == "pdf" and "EUR 1.2 billion" in meta["full_text"]
+    # read from the PDF: the page gave neither
+    assert (meta["decision_date"], meta["fine_amount"], meta["currency"]) == \
+        ("2023-05-12", "1200000000", "EUR")
+    assert "pi.cross_border" in meta["violation_types"]
     raw = {item["key"]: item for item in iter_raw(str(tmp_path), "ie_dpc")}
     assert raw["fixture-meta-final-decision"]["listing"]["month"] == "May 2023"
 
@@ -48,6 +53,17 @@ def test_an_empty_decisions_page_is_a_failed_crawl(tmp_path):
     assert result.returncode != 0
     state = json.loads((data / "state" / "ie_dpc.json").read_text())
     assert state["crawls"][-1]["reason"] == "no list page could be read: unexpected structure"
+
+
+def test_the_reader_of_a_decision_pdf():
+    text = ("DECISION of the Data Protection Commission made pursuant to Section 111 of the "
+            "Data Protection Act, 2018\nInquiry Reference: IN-21-9-1\nDate of Decision: 1st "
+            "September 2023\n... Article 83(5) GDPR provides for fines of up to EUR 20 million."
+            "\nThe DPC imposes administrative fines totalling EUR 345 million.")
+    assert ie_dpc.parse(text) == {
+        "decision_date": "2023-09-01", "decision_number": "IN-21-9-1",
+        "penalty_text": "The DPC imposes administrative fines totalling EUR 345 million."}
+    assert ie_dpc.parse("A report on complaints received in 2023.") == {}
 
 
 def test_titles_and_dates():
