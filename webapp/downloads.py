@@ -160,15 +160,18 @@ def jsonl_text(records):
         yield "\n".join(chunk) + "\n"
 
 
+def export_lines(records, suffix):
+    """The text of an export of ``records`` in the format of its file ``suffix``."""
+    if suffix == ".jsonl":
+        return jsonl_text(records)
+    return csv_text(records, bom=suffix == "-excel.csv")
+
+
 def export_text(store_dir, query, suffix):
     """The export's text, read from the embedded store at ``store_dir`` (what a build's
     process runs: module-level, its arguments picklable)."""
     with open_store("embedded", store_dir, readonly=True) as store:
-        records = export.iter_matches(store, query)
-        if suffix == ".jsonl":
-            yield from jsonl_text(records)
-        else:
-            yield from csv_text(records, bom=suffix == "-excel.csv")
+        yield from export_lines(export.iter_matches(store, query), suffix)
 
 
 def export_cache():
@@ -186,15 +189,15 @@ def export_cache():
     return cache
 
 
-def _search_export(suffix, mimetype, text):
-    """The search as a file: ``text(records)`` yields its text (``export_text`` for the
-    same suffix).  Kept on disk per query and data state (webapp.exportcache) where the
-    cache is on, else streamed."""
+def _search_export(suffix, mimetype):
+    """The search as a file of the format of ``suffix``.  Kept on disk per query and data
+    state (webapp.exportcache) where the cache is on, else streamed from the store."""
     query = parse_query(request.args)
     ratelimit.check("export")
     cache = export_cache()
     if cache is None:
-        response = Response(stream_with_context(text(_filtered(query))), mimetype=mimetype)
+        response = Response(stream_with_context(export_lines(_filtered(query), suffix)),
+                            mimetype=mimetype)
     else:
         store_dir = os.path.join(current_app.config["DATA_DIR"], "store")
         key = cache.key(suffix, query.to_params(page=1), data_state(store_dir))
@@ -212,10 +215,9 @@ def search_csv():
     """The search as CSV; ``bom=1`` starts it with a UTF-8 byte-order mark, which Excel
     needs to read UTF-8 (the Chinese) when the file is opened directly."""
     bom = request.args.get("bom", "") not in ("", "0")
-    return _search_export("-excel.csv" if bom else ".csv", "text/csv",
-                          lambda records: csv_text(records, bom))
+    return _search_export("-excel.csv" if bom else ".csv", "text/csv")
 
 
 @bp.route("/search.jsonl")
 def search_jsonl():
-    return _search_export(".jsonl", "application/x-ndjson", jsonl_text)
+    return _search_export(".jsonl", "application/x-ndjson")
