@@ -10,7 +10,10 @@
     Every money mention: number with a currency before or after it (``€1.2 million``,
     ``EUR 75.000``, ``75,000 EUR``, ``£20m``, ``1 200 000 SEK``, ``SEK 1.2 million``).
     The currency comes from the symbol, code or word (``data/currencies.yaml``); ``kr`` is
-    resolved by the jurisdiction.  A bare number after a fine word (``a fine of 5000``) is
+    resolved by the jurisdiction.  French decisions repeat the amount in words
+    (``400 000 (quatre cent mille) euros``, ``cinq mille (5 000) euros``) and write
+    ``1,75 million d'euros``: read as ``400 000 euros``, ``5 000 euros``,
+    ``1,75 million euros``.  A bare number after a fine word (``a fine of 5000``) is
     in the jurisdiction's currency.
 ``parse_money(s, jurisdiction=None)``
     An amount field on its own (``150,000 GBP``, ``n/a``) -> ``(Decimal, code)`` or None.
@@ -148,11 +151,16 @@ class Money(tuple):
 # An amount repeated in words between the figure and the currency, as French decisions
 # write it: "400 000 (quatre cent mille) euros".
 _IN_WORDS = re.compile(r"(?<=\d)\s*\([^()\d]{3,120}\)\s*(?=euros?\b|€|EUR\b)", re.I)
+# ... or the words first and the figure in brackets: "cinq mille (5 000) euros".
+_FIGURE_IN_BRACKETS = re.compile(rf"\(\s*({_NUM})\s*\)\s*(?=euros?\b|€|EUR\b)", re.I)
+# "1,75 million d'euros", "90 millions d'euros": the French "of" before the currency.
+_OF_EUROS = re.compile(r"\b(millions?|milliards?)\s+d['’]\s*(?=euros?\b)", re.I)
 
 
 def _prepare(text: str) -> str:
     text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
-    return _IN_WORDS.sub(" ", text)
+    text = _FIGURE_IN_BRACKETS.sub(r"\1 ", _IN_WORDS.sub(" ", text))
+    return _OF_EUROS.sub(r"\1 ", text)
 
 
 def find_money(text, jurisdiction=None) -> list[Money]:

@@ -68,6 +68,22 @@ def test_parse_fine(text, fine, code):
     assert found["currency"] == code
 
 
+@pytest.mark.parametrize("text,fine", [
+    # the CNIL's operative parts: the amount in words and in figures, either way round
+    ("prononcer une amende administrative d'un montant de 400\u00a0000 (quatre cent mille) "
+     "euros", "400000"),
+    ("prononcer à l'encontre de la commune une amende administrative d'un montant de cinq "
+     "mille (5\u00a0000) euros ; une astreinte de cent cinquante (150) euros par jour de "
+     "retard", "5000"),
+    ("une sanction pécuniaire de 1,75 million d'euros", "1750000"),
+    ("une amende de 90 millions d’euros", "90000000"),
+    ("une amende de 1\u202f750\u202f000 euros", "1750000"),
+])
+def test_french_amounts(text, fine):
+    found = parse_fine(text, "FR")
+    assert (found["fine"], found["currency"]) == (Decimal(fine), "EUR")
+
+
 def test_placeholder_amounts_are_unknown():
     found = parse_fine("The DPA of Brandenburg has fined an aid organization with a "
                        "five-digit fine.")
