@@ -33,8 +33,12 @@ from crawler.items import raw_item
 LIST_URL = "https://echanges.dila.gouv.fr/OPENDATA/CNIL/"
 LEGIFRANCE = "https://www.legifrance.gouv.fr/cnil/id/"
 _ARCHIVE = re.compile(r"^(Freemium_cnil_global|CNIL)_(\d{8}-\d{6})\.tar\.gz$")
-_PARTY = re.compile(r"\bconcernant\s+(?:la\s+soci[ée]t[ée]\s+|l['’]association\s+|"
-                    r"la\s+|le\s+|les\s+|l['’])?(?P<party>.+?)\s*$", re.I)
+# "... concernant la société X", "... prononçant une sanction pécuniaire à l'encontre de la
+# société X", "... concernant les sociétés X et Y"; "la Société nouvelle ..." (a capital S)
+# is part of the name.
+_PARTY = re.compile(r"\b(?:[Cc]oncernant|à\s+l['’]encontre\s+de)\s+"
+                    r"(?:la\s+soci[ée]t[ée]\s+|les\s+soci[ée]t[ée]s\s+|l['’]association\s+|"
+                    r"la\s+|le\s+|les\s+|l['’])?(?P<party>.+?)\s*$")
 _OPERATIVE = re.compile(r"PAR\s+CES\s+MOTIFS", re.I)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -59,19 +63,26 @@ def _field(root, path):
     return " ".join("".join(node.itertext()).split()) if node is not None else ""
 
 
+_BLOCKS = frozenset(("p", "div", "li", "tr", "td", "th", "table", "ul", "ol", "blockquote",
+                     "h1", "h2", "h3", "h4", "h5", "h6"))
+
+
 def _content(root):
-    """The deliberation's text: one line per paragraph of CONTENU."""
+    """The deliberation's text, one line per line of CONTENU: most deliberations are
+    written as lines of text separated by ``<br/>`` and line breaks, some in ``<p>``
+    paragraphs; both become lines, blank lines dropped."""
     node = root.find("TEXTE/BLOC_TEXTUEL/CONTENU")
     if node is None:
         return ""
-    for br in node.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    lines = []
-    for block in node.iter("p", "div"):
-        text = " ".join("".join(block.itertext()).split())
-        if text:
-            lines.append(text)
-    return "\n".join(lines) or " ".join("".join(node.itertext()).split())
+    for element in node.iter(etree.Element):
+        if element.tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif element.tag in _BLOCKS:
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+    text = "".join(node.itertext(etree.Element))
+    return "\n".join(line for line in (" ".join(part.split()) for part in text.split("\n"))
+                     if line)
 
 
 def party_of(full_title):
@@ -85,8 +96,10 @@ class FrCnilSpider(ArchiveSpider):
     jurisdiction = "FR"
     homepage = LIST_URL
     allowed_domains = ["echanges.dila.gouv.fr"]
+    # The whole archive is tens of MB: no size cap below 1 GiB, time to download it.
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-                       "DOWNLOAD_WARNSIZE": 512 << 20}
+                       "DOWNLOAD_MAXSIZE": 1 << 30, "DOWNLOAD_WARNSIZE": 512 << 20,
+                       "DOWNLOAD_TIMEOUT": 600}
 
     async def start(self):
         request = self.list_page(LIST_URL, self.parse_list)
@@ -158,7 +171,10 @@ class FrCnilSpider(ArchiveSpider):
 def _xml(d):
     from xml.sax.saxutils import escape
 
-    paragraphs = "".join("<p>%s</p>" % escape(p) for p in d["text"])
+    if d.get("format") == "br":  # lines of text between <br/>, as most deliberations are
+        paragraphs = "<br/>\n".join(escape(p) for p in d["text"])
+    else:
+        paragraphs = "".join("<p>%s</p>" % escape(p) for p in d["text"])
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<TEXTE_CNIL><META><META_COMMUN>'
             '<ID>{id}</ID><ANCIEN_ID/><ORIGINE>CNIL</ORIGINE><URL>texte/cnil/{id}.xml</URL>'
             '<NATURE>{nature}</NATURE></META_COMMUN><META_SPEC><META_CNIL>'
@@ -189,7 +205,9 @@ def _targz(files):
 def replay_exchanges(fixture, corpus):
     """The folder's answers for a replay, from the fixture's ``site.json`` (see its
     README): the directory listing and each archive, made here from its deliberations
-    (an archive given as a string is served as those bytes).  No demo material."""
+    (an archive given as a string is served as those bytes; a deliberation with
+    ``"format": "br"`` has its lines separated by ``<br/>``, the others in ``<p>``).
+    No demo material."""
     import json
     import os
 
