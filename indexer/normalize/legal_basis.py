@@ -3,9 +3,10 @@
 ``normalize_law(name)``
     The canonical name of a law (``data/law_aliases.yaml``): 个人信息保护法 and
     《中华人民共和国个人信息保护法》（2021年） are 中华人民共和国个人信息保护法;
-    ``DSGVO`` and ``Regulation (EU) 2016/679`` are ``GDPR``.  An unlisted Chinese short
-    law name ending in 法 gets the 中华人民共和国 prefix; anything else is returned
-    cleaned (NFKC, no 《》, no version note) but otherwise as printed.
+    ``DSGVO``, ``Regulation (EU) 2016/679`` and ``règlement (UE) 2016/679`` are ``GDPR``.
+    An unlisted Chinese short law name ending in 法 gets the 中华人民共和国 prefix;
+    anything else is returned cleaned (NFKC, no 《》, no version note) but otherwise as
+    printed.
 ``parse_citations_en(text, role=None, default_law=None)``
     ``Art. 5 (1) f) GDPR``, ``Art. 5(1)(f) GDPR``, ``Article 32 GDPR``, ``Articles 12, 13
     and 14 GDPR``, ``Art. 5 para. 1 lit. f GDPR``, ``Art. 5 (1) b), c), GDPR``,

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from lxml import etree
 
 from crawler.spiders.fr_cnil import _content, archives, party_of
