@@ -27,6 +27,7 @@ import scrapy
 
 from crawler.base import ArchiveSpider
 from crawler.items import raw_item
+from indexer.normalize import dates
 
 BASE_URL = "https://www.dataprotection.ie"
 LIST_URL = BASE_URL + "/en/dpc-guidance/law/decisions-made-under-data-protection-act-2018"
@@ -39,6 +40,8 @@ _INQUIRY = re.compile(r"^(?:(?:Decision|Final decision)\s+(?:in|on|of)\s+(?:the\
                       r"(?:into|concerning|regarding|in respect of|against|on|of)\s+", re.I)
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(%s),?\s+(\d{4})\b" % _MONTH, re.I)
 _ARTICLE = re.compile(r"\bArticles?\s+\d", re.I)
+_ON_DECISION = re.compile(r"\b(?:adopt\w*|decision|decided)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+")
 _PENALTY = re.compile(r"\b(?:fine|fines|reprimand|order|orders|ban|suspend)\b", re.I)
 
 
@@ -50,10 +53,17 @@ def party_of(title):
 
 def first_date(text):
     match = _DAY.search(text or "")
-    if not match:
-        return None
-    day, month, year = match.groups()
-    return "%s-%02d-%02d" % (year, MONTHS.index(month.title()) + 1, int(day))
+    return dates.parse_date("%s %s %s" % match.groups()) if match else None
+
+
+def decision_date(summary):
+    """The date of the first sentence of a summary that speaks of the decision: a real
+    summary dates the inquiry or the complaint before it.  None when no such sentence
+    has one (the PDF is read for it, ``indexer.documents.ie_dpc``)."""
+    for sentence in _SENTENCE_END.split(summary or ""):
+        if _ON_DECISION.search(sentence) and first_date(sentence):
+            return first_date(sentence)
+    return None
 
 
 def slug(url):
@@ -127,8 +137,8 @@ class IeDpcSpider(ArchiveSpider):
                                                dict(listing, summary=summary)), decision)
 
     def _item(self, key, url, title, summary, listing, text=False):
-        day = first_date(summary)
-        sentences = re.split(r"(?<=[.;])\s+", summary)
+        day = decision_date(summary)
+        sentences = _SENTENCE_END.split(summary)
         penalties = [s for s in sentences if _PENALTY.search(s)]
         cited = [s for s in sentences if _ARTICLE.search(s)]
         return raw_item(

@@ -5,7 +5,7 @@ empty page a failed crawl."""
 import json
 import shutil
 
-from crawler.spiders.ie_dpc import first_date, party_of
+from crawler.spiders.ie_dpc import decision_date, first_date, party_of
 from indexer.datadir import iter_raw
 from indexer.documents import ie_dpc
 from tests.conftest import FIXTURES, cli, stored_records
@@ -75,3 +75,7 @@ def test_titles_and_dates():
         "Limerick City and County Council"
     assert first_date("On 2nd May, 2025 the DPC adopted") == "2025-05-02"
     assert first_date("in May 2023") is None
+    # the decision's date, not the inquiry's that comes first in a real summary
+    assert decision_date("The DPC commenced an inquiry on 1 October 2021. On 15 September "
+                         "2023, the DPC adopted its final decision.") == "2023-09-15"
+    assert decision_date("The complaint was lodged on 3 May 2019.") is None
