@@ -28,6 +28,7 @@ import scrapy
 
 from crawler.base import ArchiveSpider
 from crawler.items import raw_item
+from indexer.normalize import dates
 
 BASE_URL = "https://www.ftc.gov"
 LIST_PATH = "/legal-library/browse/cases-proceedings"
@@ -85,7 +86,10 @@ class UsFtcSpider(ArchiveSpider):
             href = link.attrib.get("href") if link else None
             if not href:
                 continue
-            day = (row.css(".field--name-field-date time::attr(datetime)").get() or "")[:10]
+            time = row.css(".field--name-field-date time")
+            day = (time.attrib.get("datetime") or "")[:10] if time else ""
+            if time and not day:  # a date written out only: December 19, 2022
+                day = dates.parse_date(_text(time[0]), order="mdy")
             cases.append((response.urljoin(href), _text(link[0]), day or None))
         if not cases:
             if page == 0 or rows:

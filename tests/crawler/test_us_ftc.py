@@ -5,7 +5,9 @@ a list page without cases, or a refusal, is a failed crawl."""
 import json
 import shutil
 
-from crawler.spiders.us_ftc import list_url, party_of
+from scrapy.http import HtmlResponse
+
+from crawler.spiders.us_ftc import UsFtcSpider, list_url, party_of
 from indexer.datadir import iter_raw
 from tests.conftest import FIXTURES, cli, stored_records
 
@@ -54,6 +56,15 @@ def test_a_list_page_without_cases_or_a_refusal_fails_the_crawl(tmp_path):
         state = json.loads((data / "state" / "us_ftc.json").read_text())
         assert state["crawls"][-1]["outcome"] == "failed"
         assert not list(iter_raw(str(data), "us_ftc"))
+
+
+def test_a_date_written_out_only():
+    html = ('<div class="view-content"><div class="views-row"><article><h3><a href="/x/a">'
+            'A, FTC v.</a></h3><div class="field--name-field-date"><time>December 19, 2022'
+            '</time></div></article></div></div>')
+    response = HtmlResponse(url=list_url(0), body=html.encode(), encoding="utf-8")
+    [request] = list(UsFtcSpider().parse_list(response, 0))
+    assert request.cb_kwargs["listing"]["date"] == "2022-12-19"
 
 
 def test_titles_and_pages():
