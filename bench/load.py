@@ -1,6 +1,7 @@
 """Load test: the production server against Flask's development server, same archive.
 
-    python bench/load.py 100000 [--clients 50] [--seconds 60] [--workers N] [--workdir DIR]
+    python bench/load.py 100000 [--clients 50] [--seconds 60] [--workers N] [--threads N]
+                                [--workdir DIR]
 
 Builds (or, with ``--reuse``, reuses) an embedded store of N SYNTHETIC decisions
 (bench/generate.py; benchmark data only) in ``DIR/store``, then in the same run serves it
@@ -9,9 +10,9 @@ baseline) — and drives each with ``--clients`` concurrent clients for ``--seco
 mixed traffic: searches with facets (Chinese and English keywords, filters, sorts), decision
 pages, API searches and CSV exports of a filtered search, after ``--warmup`` seconds of
 the same traffic that are not counted.  Rate limits are off for the run.  Each server
-starts without kept exports (``DATA/cache`` is emptied); ``--no-export-cache`` (on by
-default) drives the production server a second time with exports streamed from the store,
-not kept, as a second baseline.
+starts without kept exports (``DATA/cache`` is emptied); ``--uncached`` (on by default,
+``--no-uncached`` to skip) drives the production server a second time with exports
+streamed from the store, not kept, as a second baseline.
 It prints, per server, the throughput, the median and p99 latency and the errors, and the
 ratios, and the median and p99 of each kind of request; a CSV export's latency is its
 complete download, and its time to the first byte is printed beside it.
@@ -69,13 +70,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(work, dev, workers, env_overrides=None):
+def serve(work, dev, workers, threads, env_overrides=None):
     shutil.rmtree(work / "cache", ignore_errors=True)  # every server starts without exports
     port = free_port()
     env = dict(os.environ, PENALTY_ARCHIVE_RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT),
                **(env_overrides or {}))
     args = [sys.executable, "-m", "indexer.cli", "--data", str(work), "serve", "--port",
-            str(port)] + (["--dev"] if dev else ["--workers", str(workers)])
+            str(port)] + (["--dev"] if dev else ["--workers", str(workers), "--threads",
+                                                 str(threads)])
     log = open(work / ("serve-dev.log" if dev else "serve.log"), "w")
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = "http://127.0.0.1:%d" % port
@@ -143,6 +145,7 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 8))
+    parser.add_argument("--threads", type=int, default=16, help="threads per worker")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warmup", type=float, default=10,
                         help="seconds of the same traffic before measuring (not counted)")
@@ -150,7 +153,7 @@ def main(argv=None):
                         help="mean pause of a client between requests, seconds (0: none)")
     parser.add_argument("--dev", action=argparse.BooleanOptionalAction, default=True,
                         help="also drive the development server (the baseline)")
-    parser.add_argument("--no-export-cache", action=argparse.BooleanOptionalAction,
+    parser.add_argument("--uncached", action=argparse.BooleanOptionalAction,
                         default=True, help="also drive the production server with search "
                         "exports streamed from the store, not kept (a baseline)")
     parser.add_argument("--workdir", help="where to build (default: a temporary folder, removed)")
@@ -171,13 +174,13 @@ def main(argv=None):
     with open_store("embedded", str(store_dir), readonly=True) as store:
         ids = [r["id"] for _, r in zip(range(5000), store.iter_decisions())]
     results = {}
-    servers = [("gunicorn, %d workers" % args.workers, False, None)]
-    if args.no_export_cache:
+    servers = [("gunicorn, %d workers, %d threads" % (args.workers, args.threads), False, None)]
+    if args.uncached:
         servers.append(("same, exports not kept", False, {"PENALTY_ARCHIVE_EXPORT_CACHE": "0"}))
     if args.dev:
         servers.append(("development server", True, None))
     for name, dev, env in servers:
-        process, base = serve(work, dev, args.workers, env)
+        process, base = serve(work, dev, args.workers, args.threads, env)
         try:
             if args.warmup:  # every worker opens the index and fills its caches
                 drive(base, ids, args.clients, args.warmup, args.seed + 1, args.think)
