@@ -200,7 +200,9 @@ def _search_export(suffix, mimetype):
                             mimetype=mimetype)
     else:
         store_dir = os.path.join(current_app.config["DATA_DIR"], "store")
-        key = cache.key(suffix, query.to_params(page=1), data_state(store_dir))
+        # the export is every match: the page and its size are not part of it
+        params = [p for p in query.to_params(page=1) if p[0] != "page_size"]
+        key = cache.key(suffix, params, data_state(store_dir))
         chunks = cache.stream(key, suffix, partial(export_text, store_dir, query, suffix))
         if chunks is None:  # finished: sent whole, with its length, ETag and ranges
             response = send_file(cache.path(key, suffix), mimetype=mimetype, etag=key,

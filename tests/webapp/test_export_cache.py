@@ -60,6 +60,7 @@ def test_an_export_is_built_once_then_sent_whole(data, caplog):
     assert client.get(QUERY + "&bom=1").data == b"\xef\xbb\xbf" + expected
     assert client.get(QUERY.replace(".csv", ".jsonl")).data == \
         _uncached(data, QUERY.replace(".csv", ".jsonl"))
+    assert client.get(QUERY + "&page=2&page_size=5").data == expected  # the same file
     assert len(_finished(data)) == 3
 
 
